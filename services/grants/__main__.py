@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from services.grants.config import GrantsSettings
+from shared.cli import run_service_cli
+
+run_service_cli(
+    name="grants",
+    app_factory="services.grants.app:create_app",
+    default_port=8003,
+    settings_factory=GrantsSettings,
+    service_dir=Path(__file__).parent,
+)

@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from services.registry.config import RegistrySettings
+from shared.cli import run_service_cli
+
+run_service_cli(
+    name="registry",
+    app_factory="services.registry.app:create_app",
+    default_port=8001,
+    settings_factory=RegistrySettings,
+    service_dir=Path(__file__).parent,
+)

@@ -1,0 +1,114 @@
+"""The one way a service app is put together: lifespan, error model, auth, observability."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import Table
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from shared.auth import TokenVerifier
+from shared.database import Database
+from shared.errors import install_error_handlers, problem_response
+from shared.idempotency import IdempotencyMiddleware
+from shared.logs import configure_logging
+from shared.observability import install_observability
+from shared.settings import DataServiceSettings, ServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable OpenAPI operation ids (the endpoint's name): generated clients rely on them."""
+    return route.name
+
+
+async def _stale(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        412,
+        "Precondition failed",
+        "The resource was changed by someone else while you were changing it; "
+        "read it again and repeat your change.",
+        slug="precondition-failed",
+        request=request,
+    )
+
+
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite (the embedded default) lets one writer at a time; a writer that lost the race
+    # is told to retry rather than shown a 500. Anything else is unexpected.
+    if "database is locked" not in str(exc):
+        raise exc
+    return problem_response(
+        503,
+        "Busy",
+        "Another change was being saved at the same moment; retry in a second.",
+        slug="busy",
+        request=request,
+        headers={"Retry-After": "1"},
+    )
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter] = (),
+    idempotency: Table | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    version: str = "0.1.0",
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level)
+    is_data_service = isinstance(settings, DataServiceSettings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.token_verifier = TokenVerifier(settings.auth)
+        if isinstance(settings, DataServiceSettings):
+            app.state.database = Database(settings.database_url)
+        try:
+            for hook in on_startup:
+                await hook(app)
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            if is_data_service:
+                await app.state.database.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
+    install_error_handlers(app)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(OperationalError, _busy)
+    for router in routers:
+        app.include_router(router)
+
+    async def readiness() -> None:
+        await app.state.database.ping()
+
+    if idempotency is not None:
+        app.add_middleware(
+            IdempotencyMiddleware, database_of=lambda: app.state.database, table=idempotency
+        )
+    install_observability(app, settings.service_name, readiness if is_data_service else None)
+    return app
+
+
+def openapi_examples(**examples: Any) -> dict[str, Any]:
+    """`json_schema_extra` for a schema with one example, as the OpenAPI should show it."""
+    return {"examples": [examples]}

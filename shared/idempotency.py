@@ -1,0 +1,236 @@
+"""`Idempotency-Key` on POST, kept in each service's own database.
+
+The first request with a key runs and its answer is stored; a retry after it finished gets the
+stored answer (`Idempotent-Replayed: true`), a retry while it still runs gets 409, and the same
+key with another request gets 422. Keys are scoped to the caller's credentials and kept a day.
+Answers of 400 and above are not kept: the work did not happen, so a retry may try again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.database import Database, UTCDateTime, utcnow
+from shared.errors import problem_response
+
+HEADER = "idempotency-key"
+RETENTION = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+
+logger = logging.getLogger("spn.idempotency")
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    """Add the key store to a service's MetaData (and so to its migrations)."""
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("caller", String(64), primary_key=True),
+        Column("key", String(MAX_KEY_LENGTH), primary_key=True),
+        Column("fingerprint", String(64), nullable=False),
+        Column("status", Integer, nullable=True),
+        Column("headers", String, nullable=True),
+        Column("body", LargeBinary, nullable=True),
+        Column("created_at", UTCDateTime, nullable=False),
+    )
+
+
+def _sha256(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, database_of: Any, table: Table) -> None:
+        self.app = app
+        self.database_of = database_of  # a callable giving the running app's Database
+        self.table = table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        raw_key = headers.get(HEADER.encode())
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            await self._problem(
+                scope, receive, send, 422, "Invalid Idempotency-Key",
+                f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters.",
+                "validation",
+            )  # fmt: skip
+            return
+
+        body, replay_receive = await self._buffer(receive)
+        caller = _sha256(headers.get(b"authorization", b""))
+        fingerprint = _sha256(scope["path"].encode(), scope.get("query_string", b""), body)
+        database: Database = self.database_of()
+        claimed = await self._claim(database, caller, key, fingerprint)
+        if claimed is not None:
+            await self._answer_existing(scope, receive, send, claimed, fingerprint)
+            return
+
+        status = 500
+        response_headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, response_headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture)
+        finally:
+            await self._settle(database, caller, key, status, response_headers, b"".join(chunks))
+
+    @staticmethod
+    async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+        parts: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            parts.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(parts)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return body, replay
+
+    async def _claim(
+        self, database: Database, caller: str, key: str, fingerprint: str
+    ) -> Any | None:
+        """Insert the key as in progress; return the existing row if another holds it."""
+        table = self.table
+        async with database.engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    select(table).where(table.c.caller == caller, table.c.key == key)
+                )
+            ).first()
+            if row is not None and row.created_at < utcnow() - RETENTION:
+                await connection.execute(
+                    delete(table).where(table.c.caller == caller, table.c.key == key)
+                )
+                row = None
+            if row is not None:
+                return row
+        try:
+            async with database.engine.begin() as connection:
+                await connection.execute(
+                    insert(table).values(
+                        caller=caller, key=key, fingerprint=fingerprint, created_at=utcnow()
+                    )
+                )
+        except IntegrityError:
+            async with database.engine.connect() as connection:
+                return (
+                    await connection.execute(
+                        select(table).where(table.c.caller == caller, table.c.key == key)
+                    )
+                ).first()
+        return None
+
+    async def _answer_existing(
+        self, scope: Scope, receive: Receive, send: Send, row: Any, fingerprint: str
+    ) -> None:
+        if row.fingerprint != fingerprint:
+            await self._problem(
+                scope, receive, send, 422, "Idempotency-Key reused",
+                "This Idempotency-Key was already used for a different request; "
+                "use a new key for a new request.",
+                "idempotency-key-reused",
+            )  # fmt: skip
+            return
+        if row.status is None:
+            await self._problem(
+                scope, receive, send, 409, "Request in progress",
+                "A request with this Idempotency-Key is still being processed; "
+                "retry once it has finished.",
+                "idempotency-in-progress",
+            )  # fmt: skip
+            return
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(row.headers)]
+        headers.append((b"idempotent-replayed", b"true"))
+        await send({"type": "http.response.start", "status": row.status, "headers": headers})
+        await send({"type": "http.response.body", "body": row.body, "more_body": False})
+
+    async def _settle(
+        self,
+        database: Database,
+        caller: str,
+        key: str,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
+        table = self.table
+        where = (table.c.caller == caller, table.c.key == key)
+        try:
+            async with database.engine.begin() as connection:
+                if status >= 400:
+                    await connection.execute(delete(table).where(*where))
+                    return
+                kept = [
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in headers
+                    if k.lower() not in (b"x-request-id", b"date")
+                ]
+                await connection.execute(
+                    update(table)
+                    .where(*where)
+                    .values(status=status, headers=json.dumps(kept), body=body)
+                )
+        except Exception:
+            logger.exception("could not store the answer for an idempotency key")
+
+    @staticmethod
+    async def _problem(
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        title: str,
+        detail: str,
+        slug: str,
+    ) -> None:
+        response = problem_response(status, title, detail, slug=slug, instance=scope["path"])
+        await response(scope, receive, send)

@@ -1,0 +1,136 @@
+"""Keyset pagination with an opaque cursor: `?limit=&cursor=` in, `{items, next_cursor}` out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
+
+from shared.errors import RuleViolation
+
+T = TypeVar("T")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+def _page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(description="`next_cursor` of the previous page", max_length=1024)
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageDep = Annotated[PageParams, Depends(_page_params)]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | datetime | date | Decimal):
+        return str(value)
+    return value
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_jsonable(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _bad_cursor() -> RuleViolation:
+    return RuleViolation(
+        "The cursor is not one this list gave out; start again without it.",
+        title="Invalid cursor",
+        slug="validation",
+        extra={"errors": [{"field": "cursor", "message": "unknown cursor", "type": "cursor"}]},
+    )
+
+
+def _typed(column: ColumnElement[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return value
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type is Decimal:
+        return Decimal(value)
+    if python_type in (int, float, str, bool) and not isinstance(value, python_type):
+        raise ValueError("cursor value of the wrong type")
+    return value
+
+
+def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise ValueError("cursor of the wrong length")
+        return [_typed(c, v) for c, v in zip(columns, values, strict=True)]
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise _bad_cursor() from exc
+
+
+def _after(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> ColumnElement[bool]:
+    # (a, b, c) > (x, y, z), spelled out so that it works the same on SQLite and PostgreSQL.
+    clauses = []
+    for i, column in enumerate(columns):
+        equal = [columns[j] == values[j] for j in range(i)]
+        clauses.append(and_(*equal, column > values[i]))
+    return or_(*clauses)
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    keys: Sequence[ColumnElement[Any] | QueryableAttribute[Any]],
+    page: PageParams,
+    scalars: bool = True,
+) -> tuple[list[Any], str | None]:
+    """One page of `statement` ordered by `keys` (unique together, ascending, not null).
+
+    Returns the rows and the cursor of the next page (None on the last one).
+    """
+    columns = [k.expression if isinstance(k, QueryableAttribute) else k for k in keys]
+    if page.cursor:
+        statement = statement.where(_after(columns, decode_cursor(page.cursor, columns)))
+    statement = statement.add_columns(*columns).order_by(*columns).limit(page.limit + 1)
+    result = await session.execute(statement)
+    rows = result.all()
+    width = len(columns)
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        next_cursor = encode_cursor(list(rows[-1][-width:]))
+    if scalars:
+        return [row[0] for row in rows], next_cursor
+    return [tuple(row[:-width]) for row in rows], next_cursor
