@@ -46,8 +46,10 @@ def run_env(metadata: MetaData, *, version_table: str, default_url: str) -> None
         "version_table": version_table,
         "render_as_batch": is_sqlite(url),  # SQLite alters tables by copying them
         "compare_type": True,
-        "process_revision_directives": _skip_empty,
     }
+    # Only for `alembic revision --autogenerate`: `alembic check` needs the directives it gets.
+    if getattr(context.config.cmd_opts, "autogenerate", False):
+        options["process_revision_directives"] = _skip_empty
 
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **options)
