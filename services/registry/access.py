@@ -1,0 +1,76 @@
+"""Who may write what in the registry.
+
+Admins write everything. A center official writes actors, services and programmes only when
+they touch the service territory of a center named in the token (`centers` claim).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.models import Center, CenterTerritory
+from shared.auth import ADMIN, CENTER_OFFICIAL, Principal
+from shared.errors import Forbidden
+
+WRITERS = (ADMIN, CENTER_OFFICIAL)
+
+
+async def territory_of(session: AsyncSession, center_ids: Iterable[str]) -> set[uuid.UUID]:
+    """The communities of the active territories of these centers."""
+    ids = []
+    for raw in center_ids:
+        try:
+            ids.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(CenterTerritory.community_id).where(
+            CenterTerritory.center_id.in_(ids), CenterTerritory.active.is_(True)
+        )
+    )
+    return set(rows)
+
+
+async def regions_of(session: AsyncSession, center_ids: Iterable[str]) -> set[str]:
+    ids = [uuid.UUID(c) for c in center_ids if _is_uuid(c)]
+    if not ids:
+        return set()
+    return set(await session.scalars(select(Center.region_code).where(Center.id.in_(ids))))
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def ensure_in_territory(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    communities: set[uuid.UUID],
+    regions: set[str] = frozenset(),  # type: ignore[assignment]
+    what: str,
+) -> None:
+    """403 unless an admin, or an official whose territory includes one of `communities`
+    (or, for a body's jurisdiction over whole regions, whose center is in one of `regions`)."""
+    if principal.is_admin:
+        return
+    if not principal.has_role(CENTER_OFFICIAL):
+        raise Forbidden(f"Changing {what} needs the role admin or center_official.")
+    if communities & await territory_of(session, principal.centers):
+        return
+    if regions and regions & await regions_of(session, principal.centers):
+        return
+    raise Forbidden(
+        f"{what.capitalize()} is outside the service territory of your center: "
+        "a center official changes only what is located or operates in their own territory."
+    )

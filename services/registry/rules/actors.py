@@ -1,0 +1,214 @@
+"""Actors of a territory: bodies, organisations, entrepreneurs and persons."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.registry.access import ensure_in_territory
+from services.registry.models import (
+    Actor,
+    ActorCapacity,
+    ActorJurisdiction,
+    ActorPlace,
+    Community,
+    ProgrammeActor,
+    Service,
+)
+from services.registry.reference import PERSONAL_KINDS, ActorKind, CapacityKind, LegalForm
+from services.registry.rules.territories import check_communities, check_region
+from services.registry.schemas.actors import ActorIn, ActorOut, Capacity, Jurisdiction
+from services.registry.schemas.common import Address, Contacts
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound
+from shared.text import LocalizedText, fold, fold_all
+
+LOCATED, OPERATES = "located", "operates"
+_LOADED = (
+    selectinload(Actor.places),
+    selectinload(Actor.jurisdictions),
+    selectinload(Actor.capacities),
+)
+
+
+def actor_out(actor: Actor, *, show_personal: bool) -> ActorOut:
+    hide = not show_personal and actor.kind in PERSONAL_KINDS
+    return ActorOut.model_construct(
+        id=actor.id,
+        version=actor.version,
+        created_at=actor.created_at,
+        updated_at=actor.updated_at,
+        kind=ActorKind(actor.kind),
+        legal_form=LegalForm(actor.legal_form) if actor.legal_form else None,
+        name=LocalizedText.model_construct(hy=actor.name_hy, en=actor.name_en, ru=actor.name_ru),
+        description=actor.description,
+        tax_number=actor.tax_number,
+        registration_number=actor.registration_number,
+        address=Address.model_construct(
+            street=actor.street, community_id=actor.community_id, postal_code=actor.postal_code
+        ),
+        contacts=Contacts.model_construct(
+            phone=None if hide else actor.phone,
+            email=None if hide else actor.email,
+            website=actor.website,
+        ),
+        located_in=[p.community_id for p in actor.places if p.relation == LOCATED],
+        operates_in=[p.community_id for p in actor.places if p.relation == OPERATES],
+        jurisdiction=Jurisdiction.model_construct(
+            regions=sorted(j.region_code for j in actor.jurisdictions if j.region_code),
+            communities=[j.community_id for j in actor.jurisdictions if j.community_id],
+        ),
+        capacities=[
+            Capacity.model_construct(kind=CapacityKind(c.kind), note=c.note)
+            for c in actor.capacities
+        ],
+        personal_data_hidden=hide and bool(actor.phone or actor.email),
+    )
+
+
+async def get_actor(session: AsyncSession, actor_id: uuid.UUID) -> Actor:
+    actor = await session.scalar(select(Actor).where(Actor.id == actor_id).options(*_LOADED))
+    if actor is None:
+        raise NotFound(f"There is no actor {actor_id}.")
+    return actor
+
+
+def actors_query(
+    *,
+    kind: ActorKind | None = None,
+    legal_form: LegalForm | None = None,
+    region: str | None = None,
+    community_id: uuid.UUID | None = None,
+    q: str | None = None,
+) -> Select[Any]:
+    statement = select(Actor).options(*_LOADED)
+    if kind:
+        statement = statement.where(Actor.kind == kind)
+    if legal_form:
+        statement = statement.where(Actor.legal_form == legal_form)
+    if community_id:
+        statement = statement.where(
+            exists().where(ActorPlace.actor_id == Actor.id, ActorPlace.community_id == community_id)
+        )
+    if region:
+        statement = statement.where(
+            exists()
+            .where(ActorPlace.actor_id == Actor.id)
+            .where(Community.id == ActorPlace.community_id)
+            .where(Community.region_code == region.upper())
+        )
+    if q:
+        for word in fold(q).split():
+            statement = statement.where(Actor.search_text.contains(word, autoescape=True))
+    return statement
+
+
+def _communities_touched(data: ActorIn) -> set[uuid.UUID]:
+    touched = {*data.located_in, *data.operates_in, *data.jurisdiction.communities}
+    if data.address.community_id:
+        touched.add(data.address.community_id)
+    return touched
+
+
+def _touched_by(actor: Actor) -> tuple[set[uuid.UUID], set[str]]:
+    communities = {p.community_id for p in actor.places}
+    communities |= {j.community_id for j in actor.jurisdictions if j.community_id}
+    if actor.community_id:
+        communities.add(actor.community_id)
+    return communities, {j.region_code for j in actor.jurisdictions if j.region_code}
+
+
+async def ensure_may_write(
+    session: AsyncSession, principal: Principal, actor: Actor | None, data: ActorIn | None
+) -> None:
+    """An official may write an actor that is, and stays, in their center's territory."""
+    if actor is not None:
+        communities, regions = _touched_by(actor)
+        await ensure_in_territory(
+            session, principal, communities=communities, regions=regions, what="this actor"
+        )
+    if data is not None:
+        await ensure_in_territory(
+            session,
+            principal,
+            communities=_communities_touched(data),
+            regions=set(data.jurisdiction.regions),
+            what="the actor as sent",
+        )
+
+
+async def _check_references(session: AsyncSession, data: ActorIn) -> list[str]:
+    if data.address.community_id:
+        await check_communities(session, [data.address.community_id], field="address.community_id")
+    await check_communities(session, data.located_in, field="located_in")
+    await check_communities(session, data.operates_in, field="operates_in")
+    await check_communities(
+        session, data.jurisdiction.communities, field="jurisdiction.communities"
+    )
+    return [
+        await check_region(session, code, field="jurisdiction.regions")
+        for code in dict.fromkeys(data.jurisdiction.regions)
+    ]
+
+
+async def save_actor(session: AsyncSession, data: ActorIn, actor: Actor | None = None) -> Actor:
+    regions = await _check_references(session, data)
+    if data.tax_number:
+        holder = await session.scalar(select(Actor).where(Actor.tax_number == data.tax_number))
+        if holder is not None and holder is not actor:
+            raise Conflict(
+                f"The tax number {data.tax_number} already belongs to {holder.name_hy} "
+                f"({holder.id}); an actor is registered once.",
+                title="Tax number taken",
+            )
+    if actor is None:
+        actor = Actor(places=[], jurisdictions=[], capacities=[])
+        session.add(actor)
+    actor.kind = data.kind
+    actor.legal_form = data.legal_form
+    actor.name_hy, actor.name_en, actor.name_ru = data.name.hy, data.name.en, data.name.ru
+    actor.description = data.description
+    actor.tax_number = data.tax_number
+    actor.registration_number = data.registration_number
+    actor.street = data.address.street
+    actor.community_id = data.address.community_id
+    actor.postal_code = data.address.postal_code
+    actor.phone, actor.email, actor.website = (
+        data.contacts.phone, data.contacts.email, data.contacts.website,
+    )  # fmt: skip
+    actor.search_name = fold_all(data.name.hy, data.name.en, data.name.ru)
+    actor.search_text = fold_all(
+        data.name.hy, data.name.en, data.name.ru, data.description, data.tax_number
+    )
+
+    places = [(c, LOCATED) for c in dict.fromkeys(data.located_in)]
+    places += [(c, OPERATES) for c in dict.fromkeys(data.operates_in)]
+    existing = {(p.community_id, p.relation): p for p in actor.places}
+    actor.places = [
+        existing.get(key) or ActorPlace(community_id=key[0], relation=key[1]) for key in places
+    ]
+    actor.jurisdictions = [ActorJurisdiction(region_code=code) for code in regions] + [
+        ActorJurisdiction(community_id=c) for c in dict.fromkeys(data.jurisdiction.communities)
+    ]
+    actor.capacities = [ActorCapacity(kind=c.kind, note=c.note) for c in data.capacities]
+    await session.flush()
+    return actor
+
+
+async def delete_actor(session: AsyncSession, actor: Actor) -> None:
+    services = await session.scalar(select(Service.id).where(Service.provider_id == actor.id))
+    programmes = await session.scalar(
+        select(ProgrammeActor.programme_id).where(ProgrammeActor.actor_id == actor.id)
+    )
+    if services or programmes:
+        raise Conflict(
+            "This actor still provides services or takes part in programmes; "
+            "remove or reassign them first, so that nothing points to a missing actor.",
+            title="Actor in use",
+        )
+    await session.delete(actor)
+    await session.flush()

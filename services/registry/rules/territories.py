@@ -1,0 +1,130 @@
+"""Regions and communities: the territory every other record points into."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.models import Community, Region
+from services.registry.schemas.territories import CommunityIn, CommunityOut, RegionOut
+from shared.errors import Conflict, NotFound, RuleViolation
+from shared.text import LocalizedText, fold, fold_all
+
+
+def region_out(region: Region) -> RegionOut:
+    return RegionOut(
+        code=region.code,
+        name=LocalizedText(hy=region.name_hy, en=region.name_en),
+        ocd_id=f"ocd-division/country:am/region:{region.code[3:].lower()}",
+    )
+
+
+def community_out(community: Community) -> CommunityOut:
+    return CommunityOut(
+        id=community.id,
+        code=community.code,
+        region_code=community.region_code,
+        parent_id=community.parent_id,
+        name=LocalizedText(hy=community.name_hy, en=community.name_en, ru=community.name_ru),
+        ocd_id=(
+            f"ocd-division/country:am/region:{community.region_code[3:].lower()}"
+            f"/community:{community.code}"
+        ),
+        version=community.version,
+    )
+
+
+async def get_region(session: AsyncSession, code: str) -> Region:
+    region = await session.get(Region, code.upper())
+    if region is None:
+        raise NotFound(f"There is no region {code!r}; regions are ISO 3166-2:AM codes like AM-AR.")
+    return region
+
+
+async def get_community(session: AsyncSession, community_id: uuid.UUID) -> Community:
+    community = await session.get(Community, community_id)
+    if community is None:
+        raise NotFound(f"There is no community {community_id}.")
+    return community
+
+
+def communities_query(
+    *, region: str | None = None, q: str | None = None, parent_id: uuid.UUID | None = None
+) -> Select[Any]:
+    statement = select(Community)
+    if region:
+        statement = statement.where(Community.region_code == region.upper())
+    if parent_id:
+        statement = statement.where(Community.parent_id == parent_id)
+    if q:
+        statement = statement.where(Community.search_name.contains(fold(q), autoescape=True))
+    return statement
+
+
+async def check_communities(
+    session: AsyncSession, ids: Iterable[uuid.UUID], *, field: str, region: str | None = None
+) -> dict[uuid.UUID, Community]:
+    """422 naming `field` when an id is not a community (or not one of `region`)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = {
+        c.id: c for c in await session.scalars(select(Community).where(Community.id.in_(wanted)))
+    }
+    missing = wanted - set(found)
+    if missing:
+        raise RuleViolation(
+            f"{field}: no community has the id {', '.join(sorted(map(str, missing)))}.",
+            title="Unknown community",
+            extra={"errors": [{"field": field, "message": "unknown community", "type": "unknown"}]},
+        )
+    if region:
+        elsewhere = sorted(c.name_hy for c in found.values() if c.region_code != region)
+        if elsewhere:
+            raise RuleViolation(
+                f"{field}: {', '.join(elsewhere)} is not in region {region}.",
+                title="Community of another region",
+                extra={"errors": [{"field": field, "message": "other region", "type": "region"}]},
+            )
+    return found
+
+
+async def check_region(session: AsyncSession, code: str, *, field: str) -> str:
+    if await session.get(Region, code.upper()) is None:
+        raise RuleViolation(
+            f"{field}: {code!r} is not a region; use an ISO 3166-2:AM code such as AM-AR.",
+            title="Unknown region",
+            extra={"errors": [{"field": field, "message": "unknown region", "type": "unknown"}]},
+        )
+    return code.upper()
+
+
+async def save_community(
+    session: AsyncSession, data: CommunityIn, community: Community | None = None
+) -> Community:
+    region = await check_region(session, data.region_code, field="region_code")
+    if data.parent_id is not None:
+        parents = await check_communities(session, [data.parent_id], field="parent_id")
+        if community is not None and data.parent_id == community.id:
+            raise RuleViolation("parent_id: a community cannot be its own parent.")
+        if parents[data.parent_id].region_code != region:
+            raise RuleViolation("parent_id: the parent community is in another region.")
+    clash = await session.scalar(select(Community).where(Community.code == data.code))
+    if clash is not None and clash is not community:
+        raise Conflict(f"The community code {data.code!r} is taken by {clash.name_hy}.")
+    if community is None:
+        community = Community()
+        session.add(community)
+    community.code = data.code
+    community.region_code = region
+    community.parent_id = data.parent_id
+    community.name_hy, community.name_en, community.name_ru = (
+        data.name.hy, data.name.en, data.name.ru,
+    )  # fmt: skip
+    community.search_name = fold_all(data.name.hy, data.name.en, data.name.ru)
+    await session.flush()
+    return community

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.registry.reference import CenterStatus
+from services.registry.schemas.common import Address, Contacts
+from shared.text import LocalizedText
+
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class HeadOfficial(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: PersonName
+    position: PersonName | None = None
+
+
+class CenterIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": {"hy": "Մասիսի համալիր սոցիալական ծառայությունների տարածքային կենտրոն",
+                             "en": "Masis integrated social services territorial center"},
+                    "region_code": "AM-AR",
+                    "address": {"street": "Մաշտոցի 1", "postal_code": "0801"},
+                    "contacts": {"phone": "+37423642000"},
+                    "head": {"name": "Անի Պետրոսյան", "position": "Կենտրոնի ղեկավար"},
+                    "opened_on": "2012-11-30",
+                    "status": "active",
+                    "territory": [],
+                }
+            ]
+        },
+    )  # fmt: skip
+
+    name: LocalizedText
+    region_code: str
+    address: Address = Field(default_factory=Address)
+    contacts: Contacts = Field(default_factory=Contacts)
+    head: HeadOfficial | None = None
+    opened_on: date | None = None
+    status: CenterStatus = CenterStatus.active
+    territory: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Community ids of the service territory; all in the center's region.",
+        max_length=500,
+    )
+
+
+class CenterPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: LocalizedText | None = None
+    region_code: str | None = None
+    address: Address | None = None
+    contacts: Contacts | None = None
+    head: HeadOfficial | None = None
+    opened_on: date | None = None
+    status: CenterStatus | None = None
+    territory: list[uuid.UUID] | None = Field(default=None, max_length=500)
+
+
+class CenterOut(CenterIn):
+    id: uuid.UUID
+    version: int

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from shared.text import LocalizedText
+
+
+class RegionOut(BaseModel):
+    code: str
+    name: LocalizedText
+    ocd_id: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "AM-AR", "name": {"hy": "Արարատ", "en": "Ararat"},
+                 "ocd_id": "ocd-division/country:am/region:ar"}
+            ]
+        }
+    )  # fmt: skip
+
+
+CommunityCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9\-]{1,79}$"),
+]
+
+
+class CommunityIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"code": "vedi", "region_code": "AM-AR",
+                          "name": {"hy": "Վեդի", "en": "Vedi"}}]
+        },
+    )  # fmt: skip
+
+    code: CommunityCode
+    region_code: str
+    parent_id: uuid.UUID | None = None
+    name: LocalizedText
+
+
+class CommunityPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: CommunityCode | None = None
+    region_code: str | None = None
+    parent_id: uuid.UUID | None = None
+    name: LocalizedText | None = None
+
+
+class CommunityOut(BaseModel):
+    id: uuid.UUID
+    code: str
+    region_code: str
+    parent_id: uuid.UUID | None
+    name: LocalizedText
+    ocd_id: str
+    version: int
