@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from shared.text import LocalizedText
 
@@ -25,7 +25,8 @@ class RegionOut(BaseModel):
 
 CommunityCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9\-]{1,79}$"),
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]{1,79}$"),
 ]
 
 
