@@ -1,0 +1,273 @@
+"""Transactional outbox: events written with the change that caused them, read as an ordered
+feed, and pushed to subscribers until they acknowledge.
+
+- `emit()` adds an event in the caller's transaction. Its sequence number comes from a counter
+  row updated in the same transaction, so events become visible in sequence order: a reader
+  that has seen event N never later finds an N-1 that committed after it.
+- `read_feed()` serves `GET /v1/events?after=N`.
+- `Dispatcher` pushes batches, in order, to each subscriber URL (`POST {"events": [...]}`),
+  advancing the subscriber's position only on a 2xx, retrying with capped exponential backoff:
+  at least once, in order. Consumers skip event ids they have already applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Uuid
+
+from shared.database import Database, UTCDateTime, utcnow
+
+logger = logging.getLogger("spn.outbox")
+
+
+@dataclass(frozen=True)
+class OutboxTables:
+    events: Table
+    counter: Table
+    deliveries: Table
+
+
+def outbox_tables(metadata: MetaData) -> OutboxTables:
+    """Add the outbox to a service's MetaData (and so to its migrations)."""
+    events = Table(
+        "outbox_events",
+        metadata,
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=False),
+        Column("id", Uuid, nullable=False, unique=True),
+        Column("type", String(60), nullable=False),
+        Column("occurred_at", UTCDateTime, nullable=False),
+        Column("resource_type", String(40), nullable=False),
+        Column("resource_id", Uuid, nullable=False),
+        Column("stream_id", Uuid, nullable=True, index=True),
+        Column("data", JSON, nullable=True),
+    )  # fmt: skip
+    counter = Table(
+        "outbox_counter",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("last_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    )
+    deliveries = Table(
+        "outbox_deliveries",
+        metadata,
+        Column("subscriber", String(500), primary_key=True),
+        Column("delivered_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+        Column("failures", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+        Column("next_attempt_at", UTCDateTime, nullable=True),
+    )
+    return OutboxTables(events, counter, deliveries)
+
+
+class Event(BaseModel):
+    """What subscribers and feed readers get."""
+
+    seq: int
+    id: uuid.UUID
+    type: str
+    occurred_at: datetime
+    resource_type: str
+    resource_id: uuid.UUID
+    stream_id: uuid.UUID | None = None
+    data: dict[str, Any] | None = None
+
+
+async def emit(
+    session: AsyncSession,
+    tables: OutboxTables,
+    *,
+    type: str,
+    resource_type: str,
+    resource_id: uuid.UUID,
+    data: dict[str, Any] | None,
+    stream_id: uuid.UUID | None = None,
+) -> int:
+    """Record an event in the caller's transaction; returns its sequence number.
+
+    `stream_id` groups events whose order matters to consumers (e.g. one network).
+    """
+    counter = tables.counter
+    seq = await session.scalar(
+        update(counter)
+        .where(counter.c.id == 1)
+        .values(last_seq=counter.c.last_seq + 1)
+        .returning(counter.c.last_seq)
+    )
+    if seq is None:  # first event ever: the counter row does not exist yet
+        await session.execute(insert(counter).values(id=1, last_seq=1))
+        seq = 1
+    await session.execute(
+        insert(tables.events).values(
+            seq=seq,
+            id=uuid.uuid4(),
+            type=type,
+            occurred_at=utcnow(),
+            resource_type=resource_type,
+            resource_id=resource_id,
+            stream_id=stream_id,
+            data=data,
+        )
+    )
+    return int(seq)
+
+
+async def read_feed(
+    session: AsyncSession,
+    tables: OutboxTables,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    types: Sequence[str] = (),
+    stream_id: uuid.UUID | None = None,
+) -> list[Event]:
+    events = tables.events
+    statement = select(events).where(events.c.seq > after).order_by(events.c.seq).limit(limit)
+    if types:
+        statement = statement.where(events.c.type.in_(types))
+    if stream_id:
+        statement = statement.where(events.c.stream_id == stream_id)
+    rows = (await session.execute(statement)).mappings().all()
+    return [Event.model_validate(dict(row)) for row in rows]
+
+
+class Dispatcher:
+    """Pushes new events to each subscriber in order, retrying until it acknowledges."""
+
+    def __init__(
+        self,
+        database: Database,
+        tables: OutboxTables,
+        subscribers: Sequence[str],
+        *,
+        caller: str,
+        batch_size: int = 100,
+        poll_interval: float = 0.5,
+        max_backoff: float = 60.0,
+        timeout: float = 5.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.database = database
+        self.tables = tables
+        self.subscribers = list(subscribers)
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self._http = httpx.AsyncClient(
+            timeout=timeout, transport=transport, headers={"User-Agent": f"spn-{caller}"}
+        )
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Deliver soon rather than at the next poll (call after a commit that emitted)."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        if self.subscribers:
+            self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._http.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                busy = False
+                for subscriber in self.subscribers:
+                    busy |= await self.deliver_once(subscriber)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("outbox dispatch failed; trying again")
+                busy = False
+            if not busy:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def _position(self, subscriber: str) -> Any:
+        deliveries = self.tables.deliveries
+        async with self.database.engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    select(deliveries).where(deliveries.c.subscriber == subscriber)
+                )
+            ).first()
+            if row is None:
+                await connection.execute(
+                    insert(deliveries).values(subscriber=subscriber, delivered_seq=0, failures=0)
+                )
+                row = (
+                    await connection.execute(
+                        select(deliveries).where(deliveries.c.subscriber == subscriber)
+                    )
+                ).first()
+        return row
+
+    async def deliver_once(self, subscriber: str) -> bool:
+        """Send the next batch to one subscriber; True when it took a full batch (more wait)."""
+        position = await self._position(subscriber)
+        if position.next_attempt_at is not None and position.next_attempt_at > utcnow():
+            return False
+        async with self.database.sessionmaker() as session:
+            events = await read_feed(
+                session, self.tables, after=position.delivered_seq, limit=self.batch_size
+            )
+        if not events:
+            return False
+        payload = {"events": [e.model_dump(mode="json") for e in events]}
+        deliveries = self.tables.deliveries
+        try:
+            response = await self._http.post(subscriber, json=payload)
+            ok = 200 <= response.status_code < 300
+            error = None if ok else f"answered {response.status_code}"
+        except httpx.HTTPError as exc:
+            ok, error = False, f"{exc.__class__.__name__}: {exc}"
+        async with self.database.engine.begin() as connection:
+            if ok:
+                await connection.execute(
+                    update(deliveries)
+                    .where(deliveries.c.subscriber == subscriber)
+                    .values(delivered_seq=events[-1].seq, failures=0, last_error=None,
+                            next_attempt_at=None)
+                )  # fmt: skip
+            else:
+                failures = position.failures + 1
+                backoff = min(self.max_backoff, self.poll_interval * 2 ** min(failures, 16))
+                await connection.execute(
+                    update(deliveries)
+                    .where(deliveries.c.subscriber == subscriber)
+                    .values(failures=failures, last_error=error,
+                            next_attempt_at=utcnow() + timedelta(seconds=backoff))
+                )  # fmt: skip
+                logger.warning("subscriber %s refused events: %s", subscriber, error)
+        return ok and len(events) == self.batch_size

@@ -1,0 +1,115 @@
+import asyncio
+import json
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.database import Database, make_metadata
+from shared.outbox import Dispatcher, OutboxTables, emit, outbox_tables, read_feed
+
+
+class Base(DeclarativeBase):
+    metadata = make_metadata()
+
+
+TABLES = outbox_tables(Base.metadata)
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    async with database.engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    yield database
+    await database.dispose()
+
+
+async def _emit(database: Database, tables: OutboxTables, n: int, stream: uuid.UUID) -> None:
+    for i in range(n):
+        async with database.sessionmaker() as session, session.begin():
+            await emit(session, tables, type="thing.changed", resource_type="thing",
+                       resource_id=uuid.uuid4(), stream_id=stream, data={"n": i})  # fmt: skip
+
+
+class Subscriber:
+    """A loopback HTTP endpoint that answers 503 for its first `failures` requests."""
+
+    def __init__(self, port: int, failures: int) -> None:
+        self.port = port
+        self.failures = failures
+        self.received: list[dict[str, object]] = []
+        self.requests = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1]) for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )  # fmt: skip
+        body = await reader.readexactly(length)
+        self.requests += 1
+        if self.requests <= self.failures:
+            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+        else:
+            self.received += json.loads(body)["events"]
+            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_events_are_numbered_in_commit_order_and_read_as_a_feed(
+    database: Database,
+) -> None:
+    stream = uuid.uuid4()
+    await _emit(database, TABLES, 5, stream)
+    async with database.sessionmaker() as session:
+        first = await read_feed(session, TABLES, after=0, limit=3)
+        rest = await read_feed(session, TABLES, after=first[-1].seq)
+    assert [e.seq for e in first + rest] == [1, 2, 3, 4, 5]
+    assert [e.data for e in first + rest] == [{"n": i} for i in range(5)]
+
+
+async def test_a_subscriber_that_is_down_gets_every_event_in_order_when_back(
+    database: Database,
+) -> None:
+    port = _free_port()
+    stream = uuid.uuid4()
+    subscriber = Subscriber(port, failures=2)
+    dispatcher = Dispatcher(database, TABLES, [f"http://127.0.0.1:{port}/events"],
+                            caller="test", batch_size=3, poll_interval=0.05, max_backoff=0.2)  # fmt: skip
+    await dispatcher.start()
+    try:
+        await _emit(database, TABLES, 4, stream)
+        await asyncio.sleep(0.4)  # nothing listens: connections are refused
+        assert subscriber.received == []
+        await subscriber.start()  # back, but answers 503 twice first
+        await _emit(database, TABLES, 3, stream)
+        for _ in range(100):
+            if len(subscriber.received) >= 7:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await dispatcher.stop()
+        await subscriber.stop()
+    assert [e["data"] for e in subscriber.received] == [{"n": i} for i in [0, 1, 2, 3, 0, 1, 2]]
+    assert [e["seq"] for e in subscriber.received] == list(range(1, 8))
+    assert subscriber.requests >= 2 + 3  # the refusals, then three batches
