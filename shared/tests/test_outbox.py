@@ -94,8 +94,15 @@ async def test_a_subscriber_that_is_down_gets_every_event_in_order_when_back(
     port = _free_port()
     stream = uuid.uuid4()
     subscriber = Subscriber(port, failures=2)
-    dispatcher = Dispatcher(database, TABLES, [f"http://127.0.0.1:{port}/events"],
-                            caller="test", batch_size=3, poll_interval=0.05, max_backoff=0.2)  # fmt: skip
+    dispatcher = Dispatcher(
+        database,
+        TABLES,
+        [f"http://127.0.0.1:{port}/events"],
+        caller="test",
+        batch_size=3,
+        poll_interval=0.05,
+        max_backoff=0.2,
+    )
     await dispatcher.start()
     try:
         await _emit(database, TABLES, 4, stream)
