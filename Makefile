@@ -25,6 +25,7 @@ migrate: install
 	python -m services.grants migrate
 
 run: migrate
+	python -m services.registry demo
 	@echo "SPN is starting: gateway http://127.0.0.1:8000 (API docs http://127.0.0.1:8000/docs);"
 	@echo "registry :8001, councils :8002, grants :8003 (each with /docs). Ctrl-C stops them all."
 	honcho start -f Procfile

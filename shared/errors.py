@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logs import request_id_var
@@ -156,6 +156,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _model_error(request: Request, exc: Exception) -> JSONResponse:
+    """A body that was valid alone but not once merged with what is stored (a PATCH)."""
+    assert isinstance(exc, ValidationError)
+    return await _validation_error(request, RequestValidationError(exc.errors()))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}
@@ -188,6 +194,7 @@ def internal_error_response(path: str) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Unexpected exceptions are answered by the request context middleware (shared.observability),
     # which still knows the request id when it builds the 500.

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.database import Database, UTCDateTime, utcnow
@@ -90,7 +90,14 @@ class IdempotencyMiddleware:
         caller = _sha256(headers.get(b"authorization", b""))
         fingerprint = _sha256(scope["path"].encode(), scope.get("query_string", b""), body)
         database: Database = self.database_of()
-        claimed = await self._claim(database, caller, key, fingerprint)
+        try:
+            claimed = await self._claim(database, caller, key, fingerprint)
+        except OperationalError:
+            await self._problem(
+                scope, receive, send, 503, "Busy",
+                "The service is busy saving other changes; retry in a second.", "busy",
+            )  # fmt: skip
+            return
         if claimed is not None:
             await self._answer_existing(scope, receive, send, claimed, fingerprint)
             return
@@ -140,21 +147,16 @@ class IdempotencyMiddleware:
     ) -> Any | None:
         """Insert the key as in progress; return the existing row if another holds it."""
         table = self.table
-        async with database.engine.begin() as connection:
-            row = (
-                await connection.execute(
-                    select(table).where(table.c.caller == caller, table.c.key == key)
-                )
-            ).first()
-            if row is not None and row.created_at < utcnow() - RETENTION:
-                await connection.execute(
-                    delete(table).where(table.c.caller == caller, table.c.key == key)
-                )
-                row = None
-            if row is not None:
-                return row
+        where = (table.c.caller == caller, table.c.key == key)
+        # A plain read first: a retry of a known key is answered without taking a write lock.
+        async with database.engine.connect() as connection:
+            row = (await connection.execute(select(table).where(*where))).first()
+        if row is not None and row.created_at >= utcnow() - RETENTION:
+            return row
         try:
-            async with database.engine.begin() as connection:
+            async with database.writing() as connection:
+                if row is not None:  # expired: the key may be used afresh
+                    await connection.execute(delete(table).where(*where))
                 await connection.execute(
                     insert(table).values(
                         caller=caller, key=key, fingerprint=fingerprint, created_at=utcnow()
@@ -162,11 +164,7 @@ class IdempotencyMiddleware:
                 )
         except IntegrityError:
             async with database.engine.connect() as connection:
-                return (
-                    await connection.execute(
-                        select(table).where(table.c.caller == caller, table.c.key == key)
-                    )
-                ).first()
+                return (await connection.execute(select(table).where(*where))).first()
         return None
 
     async def _answer_existing(
@@ -205,7 +203,7 @@ class IdempotencyMiddleware:
         table = self.table
         where = (table.c.caller == caller, table.c.key == key)
         try:
-            async with database.engine.begin() as connection:
+            async with database.writing() as connection:
                 if status >= 400:
                     await connection.execute(delete(table).where(*where))
                     return

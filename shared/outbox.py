@@ -216,7 +216,7 @@ class Dispatcher:
 
     async def _position(self, subscriber: str) -> Any:
         deliveries = self.tables.deliveries
-        async with self.database.engine.begin() as connection:
+        async with self.database.writing() as connection:
             row = (
                 await connection.execute(
                     select(deliveries).where(deliveries.c.subscriber == subscriber)
@@ -252,7 +252,7 @@ class Dispatcher:
             error = None if ok else f"answered {response.status_code}"
         except httpx.HTTPError as exc:
             ok, error = False, f"{exc.__class__.__name__}: {exc}"
-        async with self.database.engine.begin() as connection:
+        async with self.database.writing() as connection:
             if ok:
                 await connection.execute(
                     update(deliveries)

@@ -110,7 +110,7 @@ def _after(columns: Sequence[ColumnElement[Any]], values: Sequence[Any]) -> Colu
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]],
     *,
     keys: Sequence[ColumnElement[Any] | QueryableAttribute[Any]],
     page: PageParams,

@@ -1,12 +1,16 @@
 from fastapi import FastAPI
 
 from services.registry.config import RegistrySettings
-from services.registry.models import idempotency_keys
+from services.registry.models import idempotency_keys, outbox
 from services.registry.routes import (
     actors,
     audit,
     centers,
+    events,
     exchange,
+    imports,
+    map,
+    networks,
     programmes,
     reference,
     search,
@@ -14,11 +18,27 @@ from services.registry.routes import (
     territories,
 )
 from shared.app import create_service_app
+from shared.outbox import Dispatcher
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    settings = settings or RegistrySettings()
+
+    async def start_dispatcher(app: FastAPI) -> None:
+        app.state.dispatcher = Dispatcher(
+            app.state.database,
+            outbox,
+            settings.subscribers,
+            caller="registry",
+            poll_interval=settings.outbox_poll_seconds,
+        )
+        await app.state.dispatcher.start()
+
+    async def stop_dispatcher(app: FastAPI) -> None:
+        await app.state.dispatcher.stop()
+
     return create_service_app(
-        settings=settings or RegistrySettings(),
+        settings=settings,
         title="SPN registry",
         description=(
             "Territories, integrated social services territorial centers, actors, "
@@ -32,8 +52,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             programmes.router,
             search.router,
             exchange.router,
+            imports.router,
+            networks.router,
+            map.router,
+            events.router,
             reference.router,
             audit.router,
         ],
         idempotency=idempotency_keys,
+        on_startup=[start_dispatcher],
+        on_shutdown=[stop_dispatcher],
     )

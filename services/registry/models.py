@@ -32,6 +32,7 @@ from shared.database import (
     utcnow,
 )
 from shared.idempotency import idempotency_table
+from shared.outbox import outbox_tables
 
 
 class Base(DeclarativeBase):
@@ -146,7 +147,7 @@ class Actor(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, AddressMixin, B
         lazy="raise", cascade="all, delete-orphan", order_by="ActorJurisdiction.id"
     )
     capacities: Mapped[list[ActorCapacity]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="ActorCapacity.id"
+        lazy="raise", cascade="all, delete-orphan", order_by="ActorCapacity.position"
     )
 
 
@@ -184,6 +185,7 @@ class ActorCapacity(IdMixin, Base):
     )
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(1000))
+    position: Mapped[int] = mapped_column(Integer, default=0)  # keeps the order it was given in
 
 
 class Service(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, Base):
@@ -239,7 +241,10 @@ class Programme(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, Base):
     """A programme run in a territory."""
 
     __tablename__ = "programmes"
-    __table_args__ = (_trigram_index("programmes"),)
+    __table_args__ = (
+        _trigram_index("programmes"),
+        Index("ix_programmes_name_hy_id", "name_hy", "id"),
+    )
 
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[date | None] = mapped_column(Date)
@@ -317,3 +322,96 @@ class AuditEntry(IdMixin, Base):
     resource_type: Mapped[str] = mapped_column(String(40))
     resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- Local social cooperation networks (source document 000) -------------------------------
+
+outbox = outbox_tables(Base.metadata)
+
+
+class Network(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """The local social cooperation network formed around a center."""
+
+    __tablename__ = "networks"
+    __table_args__ = (
+        # One active network per center.
+        Index(
+            "uq_networks_active_center",
+            "center_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
+
+    center_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centers.id"), index=True)
+    name_hy: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    form: Mapped[str] = mapped_column(String(20))
+    goals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    goals_note: Mapped[str | None] = mapped_column(Text)
+    founded_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    dissolved_on: Mapped[date | None] = mapped_column(Date)
+
+
+class NetworkMember(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """One membership of an actor in a network, from joining to leaving; history is kept."""
+
+    __tablename__ = "network_members"
+    __table_args__ = (
+        # An actor holds at most one current membership of a network.
+        Index(
+            "uq_network_members_current",
+            "network_id",
+            "actor_id",
+            unique=True,
+            postgresql_where=text("left_on IS NULL"),
+            sqlite_where=text("left_on IS NULL"),
+        ),
+    )
+
+    network_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("actors.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    joined_on: Mapped[date] = mapped_column(Date)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    capacities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    agreement_number: Mapped[str | None] = mapped_column(String(100))
+    agreement_date: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    leave_reason: Mapped[str | None] = mapped_column(String(1000))
+
+
+class NetworkActivity(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A working meeting, discussion, conference, negotiation, working group or commission."""
+
+    __tablename__ = "network_activities"
+
+    network_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    held_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(500))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    participants: Mapped[list[NetworkActivityParticipant]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="NetworkActivityParticipant.member_id"
+    )
+
+
+class NetworkActivityParticipant(Base):
+    __tablename__ = "network_activity_participants"
+
+    activity_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("network_activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("network_members.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -200,3 +200,54 @@ class Currency(StrEnum):
     AMD = "AMD"
     EUR = "EUR"
     USD = "USD"
+
+
+class NetworkForm(StrEnum):
+    informal = "informal"
+    formalised = "formalised"
+    mixed = "mixed"
+
+
+# Only formalised and mixed networks may form a coordinating council (source document 000).
+COUNCIL_FORMS = frozenset({NetworkForm.formalised, NetworkForm.mixed})
+
+
+class NetworkStatus(StrEnum):
+    active = "active"
+    dissolved = "dissolved"
+
+
+class MemberRole(StrEnum):
+    coordinator = "coordinator"
+    member = "member"
+    observer = "observer"
+
+
+class ActivityKind(StrEnum):
+    working_meeting = "working_meeting"
+    discussion = "discussion"
+    conference = "conference"
+    negotiation = "negotiation"
+    working_group = "working_group"
+    commission = "commission"
+    other = "other"
+
+
+COOPERATION_GOALS = [
+    Term("comprehensive_services", "Համալիր սոցիալական ծառայություններ",
+         "Comprehensive, complete and targeted social services"),
+    Term("rights_protection", "Իրավունքների պաշտպանություն",
+         "Protecting the rights of persons, groups and families"),
+    Term("poverty_reduction", "Աղքատության հաղթահարում", "Reducing poverty"),
+    Term("social_inclusion", "Սոցիալական ներառում", "Social inclusion"),
+    Term("child_protection", "Երեխաների պաշտպանություն", "Child protection"),
+    Term("elderly_support", "Տարեցների աջակցություն", "Support for the elderly"),
+    Term("disability_inclusion", "Հաշմանդամություն ունեցող անձանց ներառում",
+         "Inclusion of persons with disabilities"),
+    Term("employment", "Զբաղվածություն", "Employment and livelihoods"),
+    Term("violence_prevention", "Բռնության կանխարգելում", "Preventing violence"),
+    Term("case_coordination", "Դեպքերի համակարգում", "Coordinating cases between agencies"),
+    Term("local_social_planning", "Տեղական սոցիալական պլանավորում", "Local social planning"),
+    Term("capacity_building", "Կարողությունների զարգացում", "Building capacities"),
+]  # fmt: skip
+GOAL_CODES = frozenset(t.code for t in COOPERATION_GOALS)

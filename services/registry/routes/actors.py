@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from services.registry import events
 from services.registry.access import WRITERS
 from services.registry.audit import record
 from services.registry.models import Actor
@@ -68,6 +69,7 @@ async def create_actor(
     out = rules.actor_out(actor, show_personal=True)
     record(session, principal, action="create", resource_type="actor", resource_id=actor.id,
            after=out.model_dump(mode="json"))  # fmt: skip
+    await events.publish_actor(session, events.ACTOR_CREATED, actor)
     set_etag(response, actor.version)
     response.headers["Location"] = f"/v1/actors/{actor.id}"
     return out
@@ -93,6 +95,7 @@ async def edit_actor(
     after = rules.actor_out(actor, show_personal=True)
     record(session, principal, action="update", resource_type="actor", resource_id=actor.id,
            before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))  # fmt: skip
+    await events.publish_actor(session, events.ACTOR_UPDATED, actor)
     set_etag(response, actor.version)
     return after
 
@@ -112,3 +115,5 @@ async def delete_actor(
     await rules.delete_actor(session, actor)
     record(session, principal, action="delete", resource_type="actor", resource_id=actor_id,
            before=before.model_dump(mode="json"))  # fmt: skip
+    await events.publish(session, events.ACTOR_DELETED, resource_type="actor",
+                         resource_id=actor_id, data=None, stream_id=actor_id)  # fmt: skip

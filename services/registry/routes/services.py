@@ -1,5 +1,131 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
 
-router = APIRouter(prefix="/v1", tags=["services"])
+from fastapi import APIRouter, Query, Request, Response, status
+
+from services.registry.access import WRITERS
+from services.registry.audit import record
+from services.registry.models import Service
+from services.registry.reference import CATEGORY_CODES, TARGET_GROUP_CODES, ServiceStatus
+from services.registry.rules import services as rules
+from services.registry.schemas.services import (
+    CATEGORIES_URL,
+    TARGET_GROUPS_URL,
+    ServiceIn,
+    ServiceOut,
+    ServicePatch,
+)
+from shared.auth import Principal, require_roles
+from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.database import SessionDep
+from shared.errors import problem_responses
+from shared.pagination import Page, PageDep, paginate
+
+router = APIRouter(prefix="/v1/services", tags=["services"])
+WriterDep = Annotated[Principal, require_roles(*WRITERS)]
+
+
+@router.get(
+    "", summary="Social services: what actors offer, to whom and where",
+    responses=problem_responses(422),
+)  # fmt: skip
+async def list_services(
+    session: SessionDep,
+    page: PageDep,
+    provider_id: Annotated[uuid.UUID | None, Query(description="offered by this actor")] = None,
+    category: Annotated[
+        str | None, Query(max_length=40, description=f"a category code, see {CATEGORIES_URL}")
+    ] = None,
+    target_group: Annotated[
+        str | None,
+        Query(max_length=40, description=f"a target group code, see {TARGET_GROUPS_URL}"),
+    ] = None,
+    community_id: Annotated[
+        uuid.UUID | None, Query(description="delivered in this community")
+    ] = None,
+    region: Annotated[
+        str | None, Query(description="delivered in a community of this region (ISO 3166-2:AM)")
+    ] = None,
+    status: ServiceStatus | None = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words of a name or description")
+    ] = None,
+) -> Page[ServiceOut]:
+    rules.check_code(category, CATEGORY_CODES, field="category", listed_at=CATEGORIES_URL)
+    rules.check_code(
+        target_group, TARGET_GROUP_CODES, field="target_group", listed_at=TARGET_GROUPS_URL
+    )
+    statement = rules.services_query(
+        provider_id=provider_id, category=category, target_group=target_group,
+        community_id=community_id, region=region, status=status, q=q,
+    )  # fmt: skip
+    rows, cursor = await paginate(
+        session, statement, keys=[Service.name_hy, Service.id], page=page, scalars=False
+    )
+    return Page(items=[rules.out_of_row(row) for row in rows], next_cursor=cursor)
+
+
+@router.get("/{service_id}", response_model=ServiceOut, responses=problem_responses(404))
+async def get_service(
+    service_id: uuid.UUID, session: SessionDep, request: Request, response: Response
+) -> Any:
+    service, out = await rules.get_service(session, service_id)
+    if not_modified(request, etag_of(service.version)):
+        return Response(status_code=304)
+    set_etag(response, service.version)
+    return out
+
+
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+)
+async def create_service(
+    body: ServiceIn, session: SessionDep, principal: WriterDep, response: Response
+) -> ServiceOut:
+    await rules.ensure_may_write(session, principal, None, body)
+    service = await rules.save_service(session, body)
+    out = await rules.described(session, service)
+    record(session, principal, action="create", resource_type="service", resource_id=service.id,
+           after=out.model_dump(mode="json"))  # fmt: skip
+    set_etag(response, service.version)
+    response.headers["Location"] = f"/v1/services/{service.id}"
+    return out
+
+
+@router.patch("/{service_id}", responses=problem_responses(401, 403, 404, 409, 412, 422))
+async def edit_service(
+    service_id: uuid.UUID,
+    body: ServicePatch,
+    session: SessionDep,
+    principal: WriterDep,
+    request: Request,
+    response: Response,
+) -> ServiceOut:
+    service, before = await rules.get_service(session, service_id)
+    check_if_match(request, etag_of(service.version))
+    merged = rules.merge(before, body)
+    await rules.ensure_may_write(session, principal, service, merged)
+    service = await rules.save_service(session, merged, service)
+    after = await rules.described(session, service)
+    record(session, principal, action="update", resource_type="service", resource_id=service.id,
+           before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))  # fmt: skip
+    set_etag(response, service.version)
+    return after
+
+
+@router.delete(
+    "/{service_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 412),
+)
+async def delete_service(
+    service_id: uuid.UUID, session: SessionDep, principal: WriterDep, request: Request
+) -> None:
+    service, before = await rules.get_service(session, service_id)
+    check_if_match(request, etag_of(service.version))
+    await rules.ensure_may_write(session, principal, service, None)
+    await rules.delete_service(session, service)
+    record(session, principal, action="delete", resource_type="service", resource_id=service_id,
+           before=before.model_dump(mode="json"))  # fmt: skip

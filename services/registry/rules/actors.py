@@ -24,11 +24,12 @@ from services.registry.rules.territories import check_communities, check_region
 from services.registry.schemas.actors import ActorIn, ActorOut, Capacity, Jurisdiction
 from services.registry.schemas.common import Address, Contacts
 from shared.auth import Principal
+from shared.database import utcnow
 from shared.errors import Conflict, NotFound
 from shared.text import LocalizedText, fold, fold_all
 
 LOCATED, OPERATES = "located", "operates"
-_LOADED = (
+ACTOR_LOADS = (
     selectinload(Actor.places),
     selectinload(Actor.jurisdictions),
     selectinload(Actor.capacities),
@@ -48,8 +49,11 @@ def actor_out(actor: Actor, *, show_personal: bool) -> ActorOut:
         description=actor.description,
         tax_number=actor.tax_number,
         registration_number=actor.registration_number,
+        # A person's or entrepreneur's street address may be their home: personal data too.
         address=Address.model_construct(
-            street=actor.street, community_id=actor.community_id, postal_code=actor.postal_code
+            street=None if hide else actor.street,
+            community_id=actor.community_id,
+            postal_code=actor.postal_code,
         ),
         contacts=Contacts.model_construct(
             phone=None if hide else actor.phone,
@@ -66,12 +70,12 @@ def actor_out(actor: Actor, *, show_personal: bool) -> ActorOut:
             Capacity.model_construct(kind=CapacityKind(c.kind), note=c.note)
             for c in actor.capacities
         ],
-        personal_data_hidden=hide and bool(actor.phone or actor.email),
+        personal_data_hidden=hide and bool(actor.phone or actor.email or actor.street),
     )
 
 
 async def get_actor(session: AsyncSession, actor_id: uuid.UUID) -> Actor:
-    actor = await session.scalar(select(Actor).where(Actor.id == actor_id).options(*_LOADED))
+    actor = await session.scalar(select(Actor).where(Actor.id == actor_id).options(*ACTOR_LOADS))
     if actor is None:
         raise NotFound(f"There is no actor {actor_id}.")
     return actor
@@ -85,7 +89,7 @@ def actors_query(
     community_id: uuid.UUID | None = None,
     q: str | None = None,
 ) -> Select[Any]:
-    statement = select(Actor).options(*_LOADED)
+    statement = select(Actor).options(*ACTOR_LOADS)
     if kind:
         statement = statement.where(Actor.kind == kind)
     if legal_form:
@@ -180,6 +184,9 @@ async def save_actor(session: AsyncSession, data: ActorIn, actor: Actor | None =
     actor.phone, actor.email, actor.website = (
         data.contacts.phone, data.contacts.email, data.contacts.website,
     )  # fmt: skip
+    # Places, jurisdictions and capacities are part of the actor's representation: a change to
+    # them alone must still move the version (ETag) and updated_at.
+    actor.updated_at = utcnow()
     actor.search_name = fold_all(data.name.hy, data.name.en, data.name.ru)
     actor.search_text = fold_all(
         data.name.hy, data.name.en, data.name.ru, data.description, data.tax_number
@@ -194,7 +201,9 @@ async def save_actor(session: AsyncSession, data: ActorIn, actor: Actor | None =
     actor.jurisdictions = [ActorJurisdiction(region_code=code) for code in regions] + [
         ActorJurisdiction(community_id=c) for c in dict.fromkeys(data.jurisdiction.communities)
     ]
-    actor.capacities = [ActorCapacity(kind=c.kind, note=c.note) for c in data.capacities]
+    actor.capacities = [
+        ActorCapacity(kind=c.kind, note=c.note, position=i) for i, c in enumerate(data.capacities)
+    ]
     await session.flush()
     return actor
 

@@ -71,3 +71,31 @@ async def create_actor(
     response = await client.post("/v1/actors", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def create_service(
+    client: httpx.AsyncClient, headers: dict[str, str], provider_id: str, **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "provider_id": provider_id,
+        "name": {"hy": "Տարեցների տնային խնամք", "en": "Home care for the elderly"},
+        "category_code": "home_care",
+        "target_groups": ["elderly"],
+        "communities": [community("masis")],
+        "cost": {"free": True},
+    } | fields
+    response = await client.post("/v1/services", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def create_programme(
+    client: httpx.AsyncClient, headers: dict[str, str], **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "name": {"hy": "Սոցիալական ներառում", "en": "Social inclusion"},
+        "communities": [community("masis")],
+    } | fields
+    response = await client.post("/v1/programmes", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

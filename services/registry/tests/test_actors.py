@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -95,11 +96,13 @@ class TestPersonalData:
         person = await create_actor(
             client, admin, kind="individual_entrepreneur", legal_form=None,
             name={"hy": "Արամ Սարգսյան"}, contacts={"phone": "091123456", "email": "a@b.am"},
+            address={"street": "Տնային հասցե 1"},
         )  # fmt: skip
         anonymous = (await client.get(f"/v1/actors/{person['id']}")).json()
         assert anonymous["contacts"]["phone"] is None
         assert anonymous["contacts"]["email"] is None
         assert anonymous["personal_data_hidden"] is True
+        assert anonymous["address"]["street"] is None
         listed = (await client.get("/v1/actors")).json()["items"][0]
         assert listed["contacts"]["phone"] is None
         signed_in = (await client.get(f"/v1/actors/{person['id']}", headers=admin)).json()
@@ -140,7 +143,7 @@ class TestOfficialScope:
         self,
         client: httpx.AsyncClient,
         admin: dict[str, str],
-        token_for,  # type: ignore[no-untyped-def]
+        token_for: Callable[..., str],
         masis_center: dict[str, Any],
     ) -> None:
         official = official_of(token_for, masis_center["id"])
@@ -165,7 +168,7 @@ class TestOfficialScope:
     async def test_a_body_with_jurisdiction_over_the_region_counts(
         self,
         client: httpx.AsyncClient,
-        token_for,  # type: ignore[no-untyped-def]
+        token_for: Callable[..., str],
         masis_center: dict[str, Any],
     ) -> None:
         official = official_of(token_for, masis_center["id"])
@@ -202,11 +205,37 @@ class TestEditAndDelete:
         assert entries[1]["changes"] == {"description": [None, "Աջակցում է տարեցներին"]}
         assert all(e["subject"] == "admin-anna" for e in entries)
 
+    async def test_a_patch_that_breaks_a_rule_of_the_whole_is_422(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        actor = await create_actor(client, admin)
+        url = f"/v1/actors/{actor['id']}"
+        response = await client.patch(url, json={"kind": "natural_person"}, headers=admin)
+        assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "legal_form" in str(response.json())
+        assert (await client.get(url)).json()["kind"] == "legal_entity"
+
+    async def test_changing_only_places_moves_the_version(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        actor = await create_actor(client, admin)
+        url = f"/v1/actors/{actor['id']}"
+        moved = await client.patch(
+            url, json={"operates_in": [community("ararat")]}, headers=admin | {"If-Match": '"1"'}
+        )
+        assert moved.headers["etag"] == '"2"'
+        assert moved.json()["updated_at"] > actor["updated_at"]
+        stale = await client.patch(
+            url, json={"operates_in": []}, headers=admin | {"If-Match": '"1"'}
+        )
+        assert stale.status_code == 412
+
     async def test_only_admins_read_the_trail(
         self,
         client: httpx.AsyncClient,
         admin: dict[str, str],
-        token_for,  # type: ignore[no-untyped-def]
+        token_for: Callable[..., str],
     ) -> None:
         actor = await create_actor(client, admin)
         params = {"resource_type": "actor", "resource_id": actor["id"]}

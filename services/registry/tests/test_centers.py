@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import httpx
 
 from services.registry.tests.conftest import community, create_center
@@ -86,7 +88,7 @@ class TestCenters:
         self,
         client: httpx.AsyncClient,
         admin: dict[str, str],
-        token_for,  # type: ignore[no-untyped-def]
+        token_for: Callable[..., str],
     ) -> None:
         center = await create_center(client, admin)
         official = {

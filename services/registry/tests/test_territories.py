@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import httpx
 
 from services.registry.tests.conftest import community
@@ -31,7 +33,7 @@ class TestCommunities:
         assert [c["code"] for c in latin] == ["gyumri"]
 
     async def test_yerevan_districts_sit_under_yerevan(self, client: httpx.AsyncClient) -> None:
-        params = {"parent_id": community("yerevan"), "limit": 200}
+        params: dict[str, str | int] = {"parent_id": community("yerevan"), "limit": 200}
         districts = (await client.get("/v1/communities", params=params)).json()["items"]
         assert len(districts) == 12
         assert all(d["region_code"] == "AM-ER" for d in districts)
@@ -61,7 +63,7 @@ class TestCommunities:
         self,
         client: httpx.AsyncClient,
         admin: dict[str, str],
-        token_for,  # type: ignore[no-untyped-def]
+        token_for: Callable[..., str],
     ) -> None:
         empty_name = {"code": "x-town", "region_code": "AM-AR", "name": {"hy": "  "}}
         response = await client.post("/v1/communities", json=empty_name, headers=admin)

@@ -1,0 +1,446 @@
+"""Local social cooperation networks, their members and activities."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.registry.models import (
+    Actor,
+    ActorJurisdiction,
+    ActorPlace,
+    Center,
+    CenterTerritory,
+    Network,
+    NetworkActivity,
+    NetworkActivityParticipant,
+    NetworkMember,
+)
+from services.registry.reference import (
+    BODY_KINDS,
+    COUNCIL_FORMS,
+    PERSONAL_KINDS,
+    ActivityKind,
+    ActorKind,
+    CapacityKind,
+    MemberRole,
+    NetworkForm,
+    NetworkStatus,
+)
+from services.registry.schemas.actors import Capacity
+from services.registry.schemas.common import Contacts
+from services.registry.schemas.networks import (
+    ActivityIn,
+    ActivityOut,
+    Agreement,
+    Document,
+    MemberActor,
+    MemberIn,
+    MemberOut,
+    NetworkIn,
+    NetworkOut,
+)
+from shared.auth import Principal
+from shared.errors import Conflict, Forbidden, NotFound, RuleViolation
+from shared.text import LocalizedText
+
+
+def _field_error(field: str, detail: str, title: str) -> RuleViolation:
+    return RuleViolation(
+        f"{field}: {detail}",
+        title=title,
+        extra={"errors": [{"field": field, "message": detail, "type": "rule"}]},
+    )
+
+
+# --- networks ---------------------------------------------------------------------------
+
+
+def network_out(network: Network, current_members: int) -> NetworkOut:
+    return NetworkOut(
+        id=network.id,
+        version=network.version,
+        center_id=network.center_id,
+        name=LocalizedText(hy=network.name_hy, en=network.name_en, ru=network.name_ru),
+        form=NetworkForm(network.form),
+        goals=network.goals,
+        goals_note=network.goals_note,
+        founded_on=network.founded_on,
+        status=NetworkStatus(network.status),
+        dissolved_on=network.dissolved_on,
+        may_form_council=may_form_council(network),
+        current_members=current_members,
+        created_at=network.created_at,
+        updated_at=network.updated_at,
+    )
+
+
+def may_form_council(network: Network) -> bool:
+    return network.status == NetworkStatus.active and network.form in COUNCIL_FORMS
+
+
+async def current_member_counts(
+    session: AsyncSession, network_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    if not network_ids:
+        return {}
+    rows = await session.execute(
+        select(NetworkMember.network_id, func.count())
+        .where(NetworkMember.network_id.in_(network_ids), NetworkMember.left_on.is_(None))
+        .group_by(NetworkMember.network_id)
+    )
+    return dict(rows.all())
+
+
+async def get_network(session: AsyncSession, network_id: uuid.UUID) -> Network:
+    network = await session.get(Network, network_id)
+    if network is None:
+        raise NotFound(f"There is no network {network_id}.")
+    return network
+
+
+def ensure_may_manage(principal: Principal, center_id: uuid.UUID) -> None:
+    """Admins and the center's own officials manage its network."""
+    if not principal.may_act_for_center(center_id):
+        raise Forbidden(
+            "Only an admin or an official of this network's center may change it; "
+            "your token names other centers."
+        )
+
+
+def networks_query(
+    *, center_id: uuid.UUID | None, status: NetworkStatus | None, form: NetworkForm | None
+) -> Select[Any]:
+    statement = select(Network)
+    if center_id:
+        statement = statement.where(Network.center_id == center_id)
+    if status:
+        statement = statement.where(Network.status == status)
+    if form:
+        statement = statement.where(Network.form == form)
+    return statement
+
+
+async def save_network(
+    session: AsyncSession, data: NetworkIn, network: Network | None = None
+) -> Network:
+    if network is not None and data.center_id != network.center_id:
+        raise _field_error("center_id", "a network stays with the center it was formed around",
+                           "Center cannot change")  # fmt: skip
+    center = await session.get(Center, data.center_id)
+    if center is None:
+        raise _field_error("center_id", f"there is no center {data.center_id}", "Unknown center")
+    if data.status == NetworkStatus.active:
+        others = select(Network).where(
+            Network.center_id == data.center_id, Network.status == NetworkStatus.active
+        )
+        if network is not None:
+            others = others.where(Network.id != network.id)
+        other = await session.scalar(others)
+        if other is not None:
+            raise Conflict(
+                f"{center.name_hy} already has an active network ({other.name_hy}, {other.id}); "
+                "a center has one active local social cooperation network. "
+                "Dissolve that one first.",
+                title="Center already has a network",
+            )
+    if network is None:
+        network = Network()
+        session.add(network)
+    network.center_id = data.center_id
+    network.name_hy, network.name_en, network.name_ru = data.name.hy, data.name.en, data.name.ru
+    network.form = data.form
+    network.goals = list(data.goals)
+    network.goals_note = data.goals_note
+    network.founded_on = data.founded_on
+    network.status = data.status
+    network.dissolved_on = data.dissolved_on
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Another active network was just formed for this center.") from exc
+    return network
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+def member_out(member: NetworkMember, actor: Actor, *, show_personal: bool) -> MemberOut:
+    hide = not show_personal and actor.kind in PERSONAL_KINDS
+    return MemberOut(
+        id=member.id,
+        network_id=member.network_id,
+        actor=MemberActor(
+            id=actor.id,
+            kind=ActorKind(actor.kind),
+            name=LocalizedText(hy=actor.name_hy, en=actor.name_en, ru=actor.name_ru),
+            contacts=Contacts.model_construct(
+                phone=None if hide else actor.phone,
+                email=None if hide else actor.email,
+                website=actor.website,
+            ),
+        ),
+        role=MemberRole(member.role),
+        joined_on=member.joined_on,
+        areas=member.areas,
+        capacities=[
+            Capacity(kind=CapacityKind(c["kind"]), note=c.get("note")) for c in member.capacities
+        ],
+        agreement=Agreement(number=member.agreement_number, date=member.agreement_date)
+        if member.agreement_number and member.agreement_date
+        else None,
+        left_on=member.left_on,
+        leave_reason=member.leave_reason,
+        version=member.version,
+    )
+
+
+def members_query(
+    network_id: uuid.UUID, *, on: date | None, include_past: bool, role: MemberRole | None
+) -> Select[NetworkMember, Actor]:
+    statement: Select[NetworkMember, Actor] = (
+        select(NetworkMember, Actor)
+        .join(Actor, Actor.id == NetworkMember.actor_id)
+        .where(NetworkMember.network_id == network_id)
+    )
+    if on is not None:
+        # Membership on a past date: joined by then and not yet left.
+        statement = statement.where(
+            NetworkMember.joined_on <= on,
+            or_(NetworkMember.left_on.is_(None), NetworkMember.left_on > on),
+        )
+    elif not include_past:
+        statement = statement.where(NetworkMember.left_on.is_(None))
+    if role:
+        statement = statement.where(NetworkMember.role == role)
+    return statement
+
+
+async def get_member(
+    session: AsyncSession, network_id: uuid.UUID, member_id: uuid.UUID
+) -> tuple[NetworkMember, Actor]:
+    row = (
+        await session.execute(
+            select(NetworkMember, Actor)
+            .join(Actor, Actor.id == NetworkMember.actor_id)
+            .where(NetworkMember.id == member_id, NetworkMember.network_id == network_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Network {network_id} has no member {member_id}.")
+    return row[0], row[1]
+
+
+async def territory_of_center(session: AsyncSession, center_id: uuid.UUID) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(CenterTerritory.community_id).where(CenterTerritory.center_id == center_id)
+    )
+    return set(rows)
+
+
+async def actor_belongs_to_territory(
+    session: AsyncSession, actor: Actor, center: Center, territory: set[uuid.UUID]
+) -> bool:
+    """Located or operating in the territory, or a body with jurisdiction over it."""
+    in_places = await session.scalar(
+        select(ActorPlace.actor_id).where(
+            ActorPlace.actor_id == actor.id, ActorPlace.community_id.in_(territory)
+        ).limit(1)
+    )  # fmt: skip
+    if in_places is not None:
+        return True
+    if actor.kind not in BODY_KINDS:
+        return False
+    jurisdiction = await session.scalar(
+        select(ActorJurisdiction.id).where(
+            ActorJurisdiction.actor_id == actor.id,
+            or_(
+                ActorJurisdiction.region_code == center.region_code,
+                ActorJurisdiction.community_id.in_(territory),
+            ),
+        ).limit(1)
+    )  # fmt: skip
+    return jurisdiction is not None
+
+
+async def join(session: AsyncSession, network: Network, data: MemberIn) -> NetworkMember:
+    if network.status != NetworkStatus.active:
+        raise _field_error("network", "the network is dissolved; nobody can join it",
+                           "Network dissolved")  # fmt: skip
+    actor = await session.get(Actor, data.actor_id)
+    if actor is None:
+        raise _field_error("actor_id", f"there is no actor {data.actor_id}", "Unknown actor")
+    if data.joined_on < network.founded_on:
+        raise _field_error("joined_on", f"the network was founded on {network.founded_on}; "
+                           "nobody can join it before that", "Joined too early")  # fmt: skip
+    center = await session.get(Center, network.center_id)
+    assert center is not None
+    territory = await territory_of_center(session, center.id)
+    if not await actor_belongs_to_territory(session, actor, center, territory):
+        raise _field_error(
+            "actor_id",
+            f"{actor.name_hy} is neither located nor operating in the service territory of "
+            f"{center.name_hy}, nor a body with jurisdiction over it, so it cannot join "
+            "this network",
+            "Actor outside the territory",
+        )
+    if network.form == NetworkForm.formalised and data.agreement is None:
+        raise _field_error("agreement", "a formalised network's members join by a memorandum: "
+                           "give its number and date", "Agreement missing")  # fmt: skip
+    current = await session.scalar(
+        select(NetworkMember).where(
+            NetworkMember.network_id == network.id,
+            NetworkMember.actor_id == actor.id,
+            NetworkMember.left_on.is_(None),
+        )
+    )
+    if current is not None:
+        raise Conflict(
+            f"{actor.name_hy} is already a member of this network (since {current.joined_on}).",
+            title="Already a member",
+        )
+    member = NetworkMember(network_id=network.id, actor_id=actor.id)
+    _apply_member(member, data.role, data.areas, data.capacities, data.agreement)
+    member.joined_on = data.joined_on
+    session.add(member)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{actor.name_hy} has just joined this network.") from exc
+    return member
+
+
+def _apply_member(
+    member: NetworkMember,
+    role: MemberRole,
+    areas: list[str],
+    capacities: list[Capacity],
+    agreement: Agreement | None,
+) -> None:
+    member.role = role
+    member.areas = list(areas)
+    member.capacities = [c.model_dump(mode="json") for c in capacities]
+    member.agreement_number = agreement.number if agreement else None
+    member.agreement_date = agreement.date if agreement else None
+
+
+async def update_member(
+    session: AsyncSession, network: Network, member: NetworkMember, data: MemberIn
+) -> NetworkMember:
+    if member.left_on is not None:
+        raise Conflict("This member has left the network; its record is history now.")
+    if network.form == NetworkForm.formalised and data.agreement is None:
+        raise _field_error("agreement", "a formalised network's members need their memorandum",
+                           "Agreement missing")  # fmt: skip
+    _apply_member(member, data.role, data.areas, data.capacities, data.agreement)
+    await session.flush()
+    return member
+
+
+async def leave(
+    session: AsyncSession, member: NetworkMember, left_on: date, reason: str
+) -> NetworkMember:
+    if member.left_on is not None:
+        raise Conflict(f"This member already left the network on {member.left_on}.")
+    if left_on < member.joined_on:
+        raise _field_error("left_on", f"the member joined on {member.joined_on}; it cannot "
+                           "leave before that", "Left before joining")  # fmt: skip
+    member.left_on = left_on
+    member.leave_reason = reason
+    await session.flush()
+    return member
+
+
+# --- activities -------------------------------------------------------------------------
+
+
+def activity_out(activity: NetworkActivity) -> ActivityOut:
+    return ActivityOut(
+        id=activity.id,
+        network_id=activity.network_id,
+        version=activity.version,
+        kind=ActivityKind(activity.kind),
+        held_on=activity.held_on,
+        ends_on=activity.ends_on,
+        topic=activity.topic,
+        outcome=activity.outcome,
+        participants=[p.member_id for p in activity.participants],
+        documents=[Document.model_validate(d) for d in activity.documents],
+    )
+
+
+async def get_activity(
+    session: AsyncSession, network_id: uuid.UUID, activity_id: uuid.UUID
+) -> NetworkActivity:
+    activity = await session.scalar(
+        select(NetworkActivity)
+        .where(NetworkActivity.id == activity_id, NetworkActivity.network_id == network_id)
+        .options(selectinload(NetworkActivity.participants))
+    )
+    if activity is None:
+        raise NotFound(f"Network {network_id} has no activity {activity_id}.")
+    return activity
+
+
+def activities_query(
+    network_id: uuid.UUID, *, kind: str | None, held_from: date | None, held_to: date | None
+) -> Select[Any]:
+    statement = (
+        select(NetworkActivity)
+        .where(NetworkActivity.network_id == network_id)
+        .options(selectinload(NetworkActivity.participants))
+    )
+    if kind:
+        statement = statement.where(NetworkActivity.kind == kind)
+    if held_from:
+        statement = statement.where(NetworkActivity.held_on >= held_from)
+    if held_to:
+        statement = statement.where(NetworkActivity.held_on <= held_to)
+    return statement
+
+
+async def save_activity(
+    session: AsyncSession,
+    network: Network,
+    data: ActivityIn,
+    activity: NetworkActivity | None = None,
+) -> NetworkActivity:
+    participants = list(dict.fromkeys(data.participants))
+    if participants:
+        # Participants are members of this network on the day of the activity.
+        found = set(
+            await session.scalars(
+                select(NetworkMember.id).where(
+                    NetworkMember.id.in_(participants),
+                    NetworkMember.network_id == network.id,
+                    NetworkMember.joined_on <= data.held_on,
+                    or_(NetworkMember.left_on.is_(None),
+                        and_(NetworkMember.left_on > data.held_on)),
+                )
+            )
+        )  # fmt: skip
+        missing = [str(p) for p in participants if p not in found]
+        if missing:
+            raise _field_error(
+                "participants",
+                f"{', '.join(missing)} were not members of this network on {data.held_on}",
+                "Participant not a member",
+            )
+    if activity is None:
+        activity = NetworkActivity(network_id=network.id, participants=[])
+        session.add(activity)
+    activity.kind = data.kind
+    activity.held_on = data.held_on
+    activity.ends_on = data.ends_on
+    activity.topic = data.topic
+    activity.outcome = data.outcome
+    activity.documents = [d.model_dump() for d in data.documents]
+    activity.participants = [NetworkActivityParticipant(member_id=m) for m in participants]
+    await session.flush()
+    return activity

@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from services.registry.reference import (
+    GOAL_CODES,
+    ActivityKind,
+    ActorKind,
+    MemberRole,
+    NetworkForm,
+    NetworkStatus,
+)
+from services.registry.schemas.actors import Capacity
+from services.registry.schemas.common import Contacts
+from shared.text import LocalizedText
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+def _goal_codes(codes: list[str]) -> list[str]:
+    unknown = [c for c in codes if c not in GOAL_CODES]
+    if unknown:
+        raise ValueError(
+            f"unknown cooperation goal {', '.join(unknown)}; the codes are at "
+            "/v1/taxonomies/cooperation-goals"
+        )
+    return list(dict.fromkeys(codes))
+
+
+GoalCodes = Annotated[list[str], Field(max_length=30), AfterValidator(_goal_codes)]
+
+
+class NetworkIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "center_id": "3f1e2d4c-0000-4000-8000-000000000001",
+                    "name": {"hy": "Մասիսի սոցիալական համագործակցության տեղական ցանց",
+                             "en": "Masis local social cooperation network"},
+                    "form": "formalised",
+                    "goals": ["comprehensive_services", "poverty_reduction"],
+                    "founded_on": "2024-03-01",
+                }
+            ]
+        },
+    )  # fmt: skip
+
+    center_id: uuid.UUID
+    name: LocalizedText
+    form: NetworkForm
+    goals: GoalCodes = Field(default_factory=list)
+    goals_note: Text | None = None
+    founded_on: date
+    status: NetworkStatus = NetworkStatus.active
+    dissolved_on: date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> NetworkIn:
+        if self.status == NetworkStatus.dissolved and self.dissolved_on is None:
+            raise ValueError("dissolved_on: a dissolved network needs the date it was dissolved")
+        if self.dissolved_on and self.dissolved_on < self.founded_on:
+            raise ValueError("dissolved_on: a network cannot be dissolved before it was founded")
+        return self
+
+
+class NetworkPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: LocalizedText | None = None
+    form: NetworkForm | None = None
+    goals: GoalCodes | None = None
+    goals_note: Text | None = None
+    founded_on: date | None = None
+    status: NetworkStatus | None = None
+    dissolved_on: date | None = None
+
+
+class NetworkOut(NetworkIn):
+    id: uuid.UUID
+    version: int
+    may_form_council: bool = Field(
+        description="Only an active formalised or mixed network may form a coordinating council"
+    )
+    current_members: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Agreement(BaseModel):
+    """The memorandum a member signed with a formalised network."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    date: date
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    actor_id: uuid.UUID
+    role: MemberRole = MemberRole.member
+    joined_on: date
+    areas: GoalCodes = Field(default_factory=list, description="Cooperation goals it works on")
+    capacities: Annotated[list[Capacity], Field(max_length=50)] = Field(default_factory=list)
+    agreement: Agreement | None = None
+
+
+class MemberPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: MemberRole | None = None
+    areas: GoalCodes | None = None
+    capacities: list[Capacity] | None = None
+    agreement: Agreement | None = None
+
+
+class Leave(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    left_on: date
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class MemberActor(BaseModel):
+    id: uuid.UUID
+    kind: ActorKind
+    name: LocalizedText
+    contacts: Contacts
+
+
+class MemberOut(BaseModel):
+    id: uuid.UUID
+    network_id: uuid.UUID
+    actor: MemberActor
+    role: MemberRole
+    joined_on: date
+    areas: list[str]
+    capacities: list[Capacity]
+    agreement: Agreement | None
+    left_on: date | None
+    leave_reason: str | None
+    version: int
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$",
+                                          max_length=1000)]  # fmt: skip
+
+
+class ActivityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ActivityKind
+    held_on: date
+    ends_on: date | None = Field(default=None, description="For working groups and commissions")
+    topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    outcome: Text | None = None
+    participants: Annotated[list[uuid.UUID], Field(max_length=500)] = Field(
+        default_factory=list, description="Member ids"
+    )
+    documents: Annotated[list[Document], Field(max_length=50)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _period(self) -> ActivityIn:
+        if self.ends_on and self.ends_on < self.held_on:
+            raise ValueError("ends_on: an activity cannot end before it starts")
+        return self
+
+
+class ActivityPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ActivityKind | None = None
+    held_on: date | None = None
+    ends_on: date | None = None
+    topic: str | None = None
+    outcome: str | None = None
+    participants: list[uuid.UUID] | None = None
+    documents: list[Document] | None = None
+
+
+class ActivityOut(ActivityIn):
+    id: uuid.UUID
+    network_id: uuid.UUID
+    version: int
