@@ -1,9 +1,10 @@
 """Demo data: the Ararat pilot of integrated social services (source document 001).
 
 The two first centers, in Ararat town and Masis, their communities, the bodies with
-jurisdiction there, local organisations, a business, two entrepreneurs, their services and a
-programme, so that a newcomer sees real-looking data at once. Names of organisations, people
-and figures other than the two centers and the public bodies are illustrative.
+jurisdiction there, local organisations, a business, two entrepreneurs, their services, a
+programme and the Masis network, so that a newcomer sees real-looking data at once. Names of
+organisations, people and figures other than the centers and public bodies are illustrative.
+Its changes go to the change feed like any other, so subscribers learn of them too.
 `python -m services.registry demo` loads it once; running it again changes nothing.
 """
 
@@ -17,15 +18,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import events
 from services.registry.config import RegistrySettings
-from services.registry.models import Center
+from services.registry.models import Actor, Center
 from services.registry.reference import REGIONS
 from services.registry.rules.actors import save_actor
 from services.registry.rules.centers import save_center
+from services.registry.rules.networks import join, save_activity, save_network
 from services.registry.rules.programmes import save_programme
 from services.registry.rules.services import save_service
 from services.registry.schemas.actors import ActorIn
 from services.registry.schemas.centers import CenterIn
+from services.registry.schemas.networks import ActivityIn, MemberIn, NetworkIn
 from services.registry.schemas.programmes import ProgrammeIn
 from services.registry.schemas.services import ServiceIn
 from shared.database import Database
@@ -231,16 +235,34 @@ PROGRAMME: dict[str, Any] = {
 }  # fmt: skip
 
 
+NETWORK: dict[str, Any] = {
+    "name": {"hy": "Մասիսի սոցիալական համագործակցության տեղական ցանց",
+             "en": "Masis local social cooperation network"},
+    "form": "mixed",
+    "goals": ["comprehensive_services", "poverty_reduction", "violence_prevention"],
+    "founded_on": "2021-02-15",
+    "members": [("masis_municipality", "coordinator"), ("women_center", "member"),
+                ("social_workers", "member"), ("bakery", "member"), ("transport_ie", "observer")],
+    "activity": {
+        "kind": "working_meeting",
+        "held_on": "2021-06-16",
+        "topic": "Տարեցների և հաշմանդամություն ունեցող անձանց տեղափոխման կազմակերպում",
+        "outcome": "Ստեղծել փոքր աշխատանքային խումբ",
+    },
+}  # fmt: skip
+
+
 async def load(session: AsyncSession) -> bool:
     """Load the demo once; False when it is already there."""
     first_center = CENTERS[0]["name"]["hy"]
     if await session.scalar(select(Center.id).where(Center.name_hy == first_center)):
         return False
-    for center in CENTERS:
-        await save_center(session, CenterIn.model_validate(center))
+    centers = [await save_center(session, CenterIn.model_validate(c)) for c in CENTERS]
     actor_ids = {}
     for key, actor in ACTORS.items():
-        actor_ids[key] = (await save_actor(session, ActorIn.model_validate(actor))).id
+        saved = await save_actor(session, ActorIn.model_validate(actor))
+        await events.publish_actor(session, events.ACTOR_CREATED, saved)
+        actor_ids[key] = saved.id
     service_ids = {}
     for key, service in SERVICES.items():
         body = {k: v for k, v in service.items() if k != "provider"}
@@ -251,6 +273,26 @@ async def load(session: AsyncSession) -> bool:
     programme["actors"] = [{"actor_id": actor_ids[k], "role": r} for k, r in roles]
     programme["services"] = [service_ids[k] for k in PROGRAMME["services"]]
     await save_programme(session, ProgrammeIn.model_validate(programme))
+
+    masis_center = centers[1]
+    network = await save_network(
+        session,
+        NetworkIn.model_validate(
+            {k: v for k, v in NETWORK.items() if k not in ("members", "activity")}
+            | {"center_id": masis_center.id}
+        ),
+    )
+    await events.publish_network(session, events.NETWORK_CREATED, network)
+    members = []
+    for key, role in NETWORK["members"]:
+        body = {"actor_id": actor_ids[key], "role": role, "joined_on": NETWORK["founded_on"]}
+        member = await join(session, network, MemberIn.model_validate(body))
+        joined = await session.get(Actor, actor_ids[key])
+        assert joined is not None
+        await events.publish_member(session, events.MEMBER_JOINED, member, joined)
+        members.append(member)
+    activity = NETWORK["activity"] | {"participants": [m.id for m in members[:3]]}
+    await save_activity(session, network, ActivityIn.model_validate(activity))
     return True
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.models import Actor, outbox
+from services.registry.models import Actor, Network, NetworkMember, outbox
 from services.registry.rules.actors import actor_out
+from services.registry.rules.networks import current_member_counts, member_out, network_out
 from shared.outbox import emit
 
 NETWORK_CREATED = "network.created"
@@ -45,3 +46,19 @@ async def publish_actor(session: AsyncSession, type: str, actor: Actor) -> None:
     data = actor_out(actor, show_personal=False).model_dump(mode="json")
     await publish(session, type, resource_type="actor", resource_id=actor.id, data=data,
                   stream_id=actor.id)  # fmt: skip
+
+
+async def publish_network(session: AsyncSession, type: str, network: Network) -> dict[str, Any]:
+    counts = await current_member_counts(session, [network.id])
+    data = network_out(network, counts.get(network.id, 0)).model_dump(mode="json")
+    await publish(session, type, resource_type="network", resource_id=network.id, data=data,
+                  stream_id=network.id)  # fmt: skip
+    return data
+
+
+async def publish_member(
+    session: AsyncSession, type: str, member: NetworkMember, actor: Actor
+) -> None:
+    data = member_out(member, actor, show_personal=False).model_dump(mode="json")
+    await publish(session, type, resource_type="network_member", resource_id=member.id,
+                  data=data, stream_id=member.network_id)  # fmt: skip

@@ -74,11 +74,9 @@ async def create_network(
     rules.ensure_may_manage(principal, body.center_id)
     network = await rules.save_network(session, body)
     out = await _network_out(session, network)
-    data = out.model_dump(mode="json")
+    data = await events.publish_network(session, events.NETWORK_CREATED, network)
     record(session, principal, action="create", resource_type="network",
            resource_id=network.id, after=data)  # fmt: skip
-    await events.publish(session, events.NETWORK_CREATED, resource_type="network",
-                         resource_id=network.id, data=data, stream_id=network.id)  # fmt: skip
     set_etag(response, network.version)
     response.headers["Location"] = f"/v1/networks/{network.id}"
     return out
@@ -102,11 +100,9 @@ async def edit_network(
     )
     network = await rules.save_network(session, merged, network)
     after = await _network_out(session, network)
-    data = after.model_dump(mode="json")
+    data = await events.publish_network(session, events.NETWORK_UPDATED, network)
     record(session, principal, action="update", resource_type="network", resource_id=network.id,
            before=before.model_dump(mode="json"), after=data)  # fmt: skip
-    await events.publish(session, events.NETWORK_UPDATED, resource_type="network",
-                         resource_id=network.id, data=data, stream_id=network.id)  # fmt: skip
     set_etag(response, network.version)
     return after
 
@@ -165,13 +161,11 @@ async def _member_changed(
 ) -> MemberOut:
     _, actor = await rules.get_member(session, member.network_id, member.id)
     after = rules.member_out(member, actor, show_personal=True)
-    public = rules.member_out(member, actor, show_personal=False).model_dump(mode="json")
     record(session, principal, action="create" if before is None else "update",
            resource_type="network_member", resource_id=member.id,
            before=before.model_dump(mode="json") if before else None,
            after=after.model_dump(mode="json"))  # fmt: skip
-    await events.publish(session, event, resource_type="network_member", resource_id=member.id,
-                         data=public, stream_id=member.network_id)  # fmt: skip
+    await events.publish_member(session, event, member, actor)
     return after
 
 
