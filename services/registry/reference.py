@@ -190,6 +190,12 @@ class CenterStatus(StrEnum):
     closed = "closed"
 
 
+class ProgrammeStatus(StrEnum):
+    planned = "planned"
+    active = "active"
+    completed = "completed"
+
+
 class ProgrammeRole(StrEnum):
     lead = "lead"
     partner = "partner"

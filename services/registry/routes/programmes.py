@@ -9,14 +9,13 @@ from fastapi import APIRouter, Query, Request, Response, status
 from services.registry.access import WRITERS
 from services.registry.audit import record
 from services.registry.models import Programme
-from services.registry.reference import TARGET_GROUP_CODES, ProgrammeRole
+from services.registry.reference import TARGET_GROUP_CODES, ProgrammeRole, ProgrammeStatus
 from services.registry.rules import programmes as rules
 from services.registry.rules.services import check_code
 from services.registry.schemas.programmes import (
     ProgrammeIn,
     ProgrammeOut,
     ProgrammePatch,
-    ProgrammeStatus,
 )
 from services.registry.schemas.services import TARGET_GROUPS_URL
 from shared.auth import Principal, require_roles

@@ -111,14 +111,14 @@ def actors_query(
     return statement
 
 
-def _communities_touched(data: ActorIn) -> set[uuid.UUID]:
+def communities_touched(data: ActorIn) -> set[uuid.UUID]:
     touched = {*data.located_in, *data.operates_in, *data.jurisdiction.communities}
     if data.address.community_id:
         touched.add(data.address.community_id)
     return touched
 
 
-def _touched_by(actor: Actor) -> tuple[set[uuid.UUID], set[str]]:
+def touched_by(actor: Actor) -> tuple[set[uuid.UUID], set[str]]:
     communities = {p.community_id for p in actor.places}
     communities |= {j.community_id for j in actor.jurisdictions if j.community_id}
     if actor.community_id:
@@ -131,7 +131,7 @@ async def ensure_may_write(
 ) -> None:
     """An official may write an actor that is, and stays, in their center's territory."""
     if actor is not None:
-        communities, regions = _touched_by(actor)
+        communities, regions = touched_by(actor)
         await ensure_in_territory(
             session, principal, communities=communities, regions=regions, what="this actor"
         )
@@ -139,7 +139,7 @@ async def ensure_may_write(
         await ensure_in_territory(
             session,
             principal,
-            communities=_communities_touched(data),
+            communities=communities_touched(data),
             regions=set(data.jurisdiction.regions),
             what="the actor as sent",
         )

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import ensure_in_territory
 from services.registry.models import Actor, Community
-from services.registry.rules.actors import _communities_touched, save_actor
+from services.registry.rules.actors import communities_touched, save_actor
 from services.registry.rules.services import save_service
 from services.registry.schemas.actors import ActorIn
 from services.registry.schemas.services import ServiceIn
@@ -288,7 +288,7 @@ async def _check_against_registry(
     for planned in plan.actors.values():
         try:
             await ensure_in_territory(
-                session, principal, communities=_communities_touched(planned.data),
+                session, principal, communities=communities_touched(planned.data),
                 regions=set(planned.data.jurisdiction.regions), what="this actor",
             )  # fmt: skip
         except Forbidden as exc:

@@ -22,8 +22,8 @@ from services.registry.models import (
     ProgrammeTargetGroup,
     Service,
 )
-from services.registry.reference import ProgrammeRole
-from services.registry.rules.actors import _touched_by
+from services.registry.reference import ProgrammeRole, ProgrammeStatus
+from services.registry.rules.actors import touched_by
 from services.registry.rules.services import exact, revalidated
 from services.registry.rules.territories import check_communities
 from services.registry.schemas.programmes import (
@@ -32,7 +32,6 @@ from services.registry.schemas.programmes import (
     ProgrammeIn,
     ProgrammeOut,
     ProgrammePatch,
-    ProgrammeStatus,
 )
 from shared.auth import Principal
 from shared.database import utcnow
@@ -190,7 +189,7 @@ async def _actors_territory(
     if missing:
         raise _unknown("actors", "actor", missing)
     for actor in actors:
-        touched_communities, touched_regions = _touched_by(actor)
+        touched_communities, touched_regions = touched_by(actor)
         communities |= touched_communities
         regions |= touched_regions
     return communities, regions

@@ -24,7 +24,7 @@ from services.registry.models import (
     ServiceTargetGroup,
 )
 from services.registry.reference import ServiceStatus
-from services.registry.rules.actors import _touched_by
+from services.registry.rules.actors import touched_by
 from services.registry.rules.territories import check_communities
 from services.registry.schemas.services import (
     Cost,
@@ -183,7 +183,7 @@ async def _provider_territory(
     )
     if actor is None:
         raise _unknown_provider(provider_id)
-    return _touched_by(actor)
+    return touched_by(actor)
 
 
 async def ensure_may_write(

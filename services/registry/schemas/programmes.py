@@ -2,20 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.registry.reference import ProgrammeRole
+from services.registry.reference import ProgrammeRole, ProgrammeStatus
 from services.registry.schemas.services import Ids, LongText, TargetGroups, check_target_groups
 from shared.text import LocalizedText, Money
-
-
-class ProgrammeStatus(StrEnum):
-    planned = "planned"
-    active = "active"
-    completed = "completed"
 
 
 class Period(BaseModel):
