@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from fastapi import Request, Response
+from pydantic import BaseModel
 
 from shared.errors import PreconditionFailed
 
@@ -39,3 +42,14 @@ def set_etag(response: Response, version: int | str) -> str:
     tag = etag_of(version)
     response.headers["ETag"] = tag
     return tag
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def merge_patch(model: type[Model], current: BaseModel, patch: BaseModel, **fixed: Any) -> Model:
+    """PATCH semantics: the stored representation with the fields the caller sent, checked as a
+    whole by the create schema, so every rule holds after a partial change too. A rule the
+    merged whole breaks is a 422 naming the field (see shared.errors)."""
+    stored = current.model_dump(include=set(model.model_fields))
+    return model.model_validate(stored | fixed | patch.model_dump(exclude_unset=True))

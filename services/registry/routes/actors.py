@@ -13,7 +13,7 @@ from services.registry.reference import ActorKind, LegalForm
 from services.registry.rules import actors as rules
 from services.registry.schemas.actors import ActorIn, ActorOut, ActorPatch
 from shared.auth import OptionalPrincipal, Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
@@ -87,9 +87,7 @@ async def edit_actor(
     actor = await rules.get_actor(session, actor_id)
     check_if_match(request, etag_of(actor.version))
     before = rules.actor_out(actor, show_personal=True)
-    merged = ActorIn.model_validate(
-        before.model_dump(include=set(ActorIn.model_fields)) | body.model_dump(exclude_unset=True)
-    )
+    merged = merge_patch(ActorIn, before, body)
     await rules.ensure_may_write(session, principal, actor, merged)
     actor = await rules.save_actor(session, merged, actor)
     after = rules.actor_out(actor, show_personal=True)

@@ -11,7 +11,7 @@ from services.registry.reference import CenterStatus
 from services.registry.rules import centers as rules
 from services.registry.schemas.centers import CenterIn, CenterOut, CenterPatch
 from shared.auth import ADMIN, Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
@@ -74,9 +74,7 @@ async def edit_center(
     center = await rules.get_center(session, center_id)
     check_if_match(request, etag_of(center.version))
     before = rules.center_out(center)
-    merged = CenterIn.model_validate(
-        before.model_dump(include=set(CenterIn.model_fields)) | body.model_dump(exclude_unset=True)
-    )
+    merged = merge_patch(CenterIn, before, body)
     center = await rules.save_center(session, merged, center)
     after = rules.center_out(center)
     record(session, principal, action="update", resource_type="center", resource_id=center.id,

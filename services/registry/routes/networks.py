@@ -24,7 +24,7 @@ from services.registry.schemas.networks import (
     NetworkPatch,
 )
 from shared.auth import CurrentPrincipal, OptionalPrincipal
-from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
@@ -95,9 +95,7 @@ async def edit_network(
     rules.ensure_may_manage(principal, network.center_id)
     check_if_match(request, etag_of(network.version))
     before = await _network_out(session, network)
-    merged = NetworkIn.model_validate(
-        before.model_dump(include=set(NetworkIn.model_fields)) | body.model_dump(exclude_unset=True)
-    )
+    merged = merge_patch(NetworkIn, before, body)
     network = await rules.save_network(session, merged, network)
     after = await _network_out(session, network)
     data = await events.publish_network(session, events.NETWORK_UPDATED, network)
@@ -201,11 +199,7 @@ async def edit_member(
     member, actor = await rules.get_member(session, network_id, member_id)
     check_if_match(request, etag_of(member.version))
     before = rules.member_out(member, actor, show_personal=True)
-    merged = MemberIn.model_validate(
-        before.model_dump(include={"role", "joined_on", "areas", "capacities", "agreement"})
-        | {"actor_id": actor.id}
-        | body.model_dump(exclude_unset=True)
-    )
+    merged = merge_patch(MemberIn, before, body, actor_id=actor.id)
     member = await rules.update_member(session, network, member, merged)
     out = await _member_changed(session, principal, events.MEMBER_UPDATED, member, before)
     set_etag(response, member.version)
@@ -302,10 +296,7 @@ async def edit_activity(
     activity = await rules.get_activity(session, network_id, activity_id)
     check_if_match(request, etag_of(activity.version))
     before = rules.activity_out(activity)
-    merged = ActivityIn.model_validate(
-        before.model_dump(include=set(ActivityIn.model_fields))
-        | body.model_dump(exclude_unset=True)
-    )
+    merged = merge_patch(ActivityIn, before, body)
     activity = await rules.save_activity(session, network, merged, activity)
     after = rules.activity_out(activity)
     record(session, principal, action="update", resource_type="network_activity",

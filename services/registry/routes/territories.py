@@ -16,7 +16,7 @@ from services.registry.schemas.territories import (
     RegionOut,
 )
 from shared.auth import ADMIN, Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
@@ -95,10 +95,7 @@ async def edit_community(
     community = await rules.get_community(session, community_id)
     check_if_match(request, etag_of(community.version))
     before = rules.community_out(community)
-    merged = CommunityIn.model_validate(
-        before.model_dump(include=set(CommunityIn.model_fields))
-        | body.model_dump(exclude_unset=True)
-    )
+    merged = merge_patch(CommunityIn, before, body)
     community = await rules.save_community(session, merged, community)
     after = rules.community_out(community)
     record(session, principal, action="update", resource_type="community",

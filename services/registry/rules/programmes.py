@@ -24,7 +24,7 @@ from services.registry.models import (
 )
 from services.registry.reference import ProgrammeRole, ProgrammeStatus
 from services.registry.rules.actors import touched_by
-from services.registry.rules.services import exact, revalidated
+from services.registry.rules.services import exact
 from services.registry.rules.territories import check_communities
 from services.registry.schemas.programmes import (
     Period,
@@ -225,8 +225,9 @@ async def ensure_may_write(
 def merge(before: ProgrammeOut, patch: ProgrammePatch) -> ProgrammeIn:
     fields: dict[str, Any] = dict.fromkeys(ProgrammeIn.model_fields, True)
     fields["actors"] = {"__all__": {"actor_id", "role"}}  # without the names
-    merged: ProgrammeIn = revalidated(ProgrammeIn, before.model_dump(include=fields), patch)
-    return merged
+    return ProgrammeIn.model_validate(
+        before.model_dump(include=fields) | patch.model_dump(exclude_unset=True)
+    )
 
 
 async def save_programme(

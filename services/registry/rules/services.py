@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -34,6 +32,7 @@ from services.registry.schemas.services import (
     ServicePatch,
 )
 from shared.auth import Principal
+from shared.concurrency import merge_patch
 from shared.database import utcnow
 from shared.errors import NotFound, RuleViolation
 from shared.text import CurrencyCode, LocalizedText, Money, fold, fold_all
@@ -208,22 +207,8 @@ async def ensure_may_write(
         )  # fmt: skip
 
 
-def revalidated(model: type[BaseModel], before: dict[str, Any], patch: BaseModel) -> Any:
-    """`before` with the fields of `patch` that were sent, checked as a whole (422 as for a new
-    resource, with the field names of the body)."""
-    try:
-        return model.model_validate(before | patch.model_dump(exclude_unset=True))
-    except ValidationError as exc:
-        raise RequestValidationError(
-            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-        ) from exc
-
-
 def merge(before: ServiceOut, patch: ServicePatch) -> ServiceIn:
-    merged: ServiceIn = revalidated(
-        ServiceIn, before.model_dump(include=set(ServiceIn.model_fields)), patch
-    )
-    return merged
+    return merge_patch(ServiceIn, before, patch)
 
 
 async def provider_name(session: AsyncSession, provider_id: uuid.UUID) -> LocalizedText:
