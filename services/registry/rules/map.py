@@ -6,13 +6,15 @@ number of actors and services in it.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Select, distinct, exists, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.registry.models import (
     Actor,
@@ -106,6 +108,18 @@ class Candidate(BaseModel):
     services: list[ServiceRef]
 
 
+async def _side_by_side(session: AsyncSession, *statements: Any) -> list[Sequence[Any]]:
+    """Run read-only statements at once, each on a connection of its own."""
+    engine = session.bind
+    assert isinstance(engine, AsyncEngine)
+
+    async def run(statement: Any) -> Sequence[Any]:
+        async with engine.connect() as connection:
+            return (await connection.execute(statement)).all()
+
+    return list(await asyncio.gather(*(run(s) for s in statements)))
+
+
 def _name(row: Any) -> LocalizedText:
     return LocalizedText.model_construct(hy=row.name_hy, en=row.name_en, ru=row.name_ru)
 
@@ -134,32 +148,6 @@ def in_territory(communities: list[uuid.UUID], center: Center) -> Any:
     return or_(located, (Actor.kind.in_(list(BODY_KINDS))) & governs)
 
 
-def services_in(
-    communities: list[uuid.UUID],
-    *,
-    category: str | None = None,
-    target_group: str | None = None,
-    active_only: bool = True,
-) -> Select[Any]:
-    """Services delivered in these communities (ids), optionally narrowed."""
-    statement = (
-        select(Service.id)
-        .join(ServiceCommunity, ServiceCommunity.service_id == Service.id)
-        .where(ServiceCommunity.community_id.in_(communities))
-    )
-    if active_only:
-        statement = statement.where(Service.status == ServiceStatus.active)
-    if category:
-        statement = statement.where(Service.category_code == category)
-    if target_group:
-        statement = statement.where(
-            exists().where(
-                ServiceTargetGroup.service_id == Service.id, ServiceTargetGroup.code == target_group
-            )
-        )
-    return statement
-
-
 async def territory_map(
     session: AsyncSession,
     center_id: uuid.UUID,
@@ -179,42 +167,55 @@ async def territory_map(
             .order_by(Actor.name_hy)
         )
     ).all()
-    actor_count = await session.scalar(
-        select(func.count()).select_from(Actor).where(in_territory(ids, center))
+    # Actors with a place in the territory, plus the bodies above (which may have none there).
+    in_places = (ActorPlace.community_id.in_(ids),)
+    placed = await session.scalar(
+        select(func.count(distinct(ActorPlace.actor_id))).where(*in_places)
     )
-
-    delivered = services_in(ids, category=category, target_group=target_group)
-    cells = (
-        await session.execute(
-            select(
-                ServiceCommunity.community_id,
-                Service.category_code,
-                func.count(distinct(Service.id)),
-                func.count(distinct(Service.provider_id)),
-            )
-            .join(Service, Service.id == ServiceCommunity.service_id)
-            .where(ServiceCommunity.community_id.in_(ids), Service.id.in_(delivered))
-            .group_by(ServiceCommunity.community_id, Service.category_code)
+    placed_bodies = await session.scalar(
+        select(func.count(distinct(ActorPlace.actor_id))).where(
+            *in_places, ActorPlace.actor_id.in_([b.id for b in bodies])
         )
-    ).all()
-    by_category = dict(
-        (
-            await session.execute(
-                select(Service.category_code, func.count())
-                .where(Service.id.in_(delivered))
-                .group_by(Service.category_code)
-            )
-        ).all()
     )
-    by_target_group = dict(
-        (
-            await session.execute(
-                select(ServiceTargetGroup.code, func.count())
-                .where(ServiceTargetGroup.service_id.in_(delivered))
-                .group_by(ServiceTargetGroup.code)
+    actor_count = (placed or 0) + len(bodies) - (placed_bodies or 0)
+
+    # The services delivered in the territory, counted three ways. Each count scans every
+    # delivery of the territory, so the three run side by side on connections of their own.
+    active = [ServiceCommunity.community_id.in_(ids), Service.status == ServiceStatus.active]
+    if category:
+        active.append(Service.category_code == category)
+    if target_group:
+        active.append(
+            exists().where(
+                ServiceTargetGroup.service_id == Service.id, ServiceTargetGroup.code == target_group
             )
-        ).all()
+        )
+    delivered = select(ServiceCommunity.service_id).join(
+        Service, Service.id == ServiceCommunity.service_id
     )
+    # (service, community) is unique, so count(*) per community and category counts services.
+    cells_query = (
+        select(ServiceCommunity.community_id, Service.category_code, func.count(),
+               func.count(distinct(Service.provider_id)))
+        .join(Service, Service.id == ServiceCommunity.service_id)
+        .where(*active)
+        .group_by(ServiceCommunity.community_id, Service.category_code)
+    )  # fmt: skip
+    category_query = (
+        select(Service.category_code, func.count())
+        .where(Service.id.in_(delivered.where(*active)))
+        .group_by(Service.category_code)
+    )
+    group_query = (
+        select(ServiceTargetGroup.code, func.count())
+        .where(ServiceTargetGroup.service_id.in_(delivered.where(*active)))
+        .group_by(ServiceTargetGroup.code)
+    )
+    cells, by_category_rows, by_group_rows = await _side_by_side(
+        session, cells_query, category_query, group_query
+    )
+    by_category: dict[str, int] = {row[0]: row[1] for row in by_category_rows}
+    by_target_group: dict[str, int] = {row[0]: row[1] for row in by_group_rows}
     programmes = (
         await session.execute(
             select(Programme.id, Programme.name_hy, Programme.name_en, Programme.name_ru,
@@ -240,8 +241,8 @@ async def territory_map(
         services_by_category=by_category,
         services_by_target_group=by_target_group,
         cells=[
-            Cell(community_id=c, category=cat, services=n, providers=p)
-            for c, cat, n, p in sorted(cells, key=lambda r: (str(r[0]), r[1]))
+            Cell(community_id=row[0], category=row[1], services=row[2], providers=row[3])
+            for row in sorted(cells, key=lambda r: (str(r[0]), r[1]))
         ],
     )
 
