@@ -149,8 +149,8 @@ async def generate(url: str, actors_in: int) -> uuid.UUID:
             {"id": uuid.uuid4(), "network_id": network_id, "actor_id": a["id"], "role": "member",
              "joined_on": date(2024, 2, 1), "areas": [], "capacities": [], **stamp}
             for a in actors[:300]])  # fmt: skip
-        for table in ANALYZED:
-            await connection.exec_driver_sql(f"ANALYZE {table}")
+        for name in ANALYZED:
+            await connection.exec_driver_sql(f"ANALYZE {name}")
     await database.dispose()
     say(f"generated: {len(actors)} actors ({actors_in} in the territory), {len(services)} "
         f"services, {len(delivered)} deliveries")  # fmt: skip
