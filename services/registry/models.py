@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -131,7 +132,17 @@ class Actor(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, AddressMixin, B
     """A state or local body, legal entity, individual entrepreneur or natural person."""
 
     __tablename__ = "actors"
-    __table_args__ = (_trigram_index("actors"), Index("ix_actors_name_hy_id", "name_hy", "id"))
+    __table_args__ = (
+        _trigram_index("actors"),
+        Index("ix_actors_name_hy_id", "name_hy", "id"),
+        # Search ranks names that start with or contain the words (services.registry.rules.search).
+        Index(
+            "ix_actors_marked_names_trgm",
+            literal_column("('qx' || replace(search_name, ' | ', ' qx'))").label("marked_names"),
+            postgresql_using="gin",
+            postgresql_ops={"marked_names": "gin_trgm_ops"},
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(30), index=True)
     legal_form: Mapped[str | None] = mapped_column(String(40))
@@ -195,6 +206,14 @@ class Service(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, Base):
     __table_args__ = (
         _trigram_index("services"),
         Index("ix_services_name_hy_id", "name_hy", "id"),
+        # The catalogue filtered by category, in name order (GET /v1/services?category=).
+        Index("ix_services_category_code_name_hy_id", "category_code", "name_hy", "id"),
+        Index(
+            "ix_services_marked_names_trgm",
+            literal_column("('qx' || replace(search_name, ' | ', ' qx'))").label("marked_names"),
+            postgresql_using="gin",
+            postgresql_ops={"marked_names": "gin_trgm_ops"},
+        ),
     )
 
     provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("actors.id"), index=True)
@@ -244,6 +263,12 @@ class Programme(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, Base):
     __table_args__ = (
         _trigram_index("programmes"),
         Index("ix_programmes_name_hy_id", "name_hy", "id"),
+        Index(
+            "ix_programmes_marked_names_trgm",
+            literal_column("('qx' || replace(search_name, ' | ', ' qx'))").label("marked_names"),
+            postgresql_using="gin",
+            postgresql_ops={"marked_names": "gin_trgm_ops"},
+        ),
     )
 
     description: Mapped[str | None] = mapped_column(Text)
