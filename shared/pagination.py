@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -133,4 +134,8 @@ async def paginate(
         next_cursor = encode_cursor(list(rows[-1][-width:]))
     if scalars:
         return [row[0] for row in rows], next_cursor
-    return [tuple(row[:-width]) for row in rows], next_cursor
+    if not rows:
+        return [], next_cursor
+    # Tuples that keep the statement's column names (row.name_hy), without the keys added here.
+    record = namedtuple("Record", rows[0]._fields[:-width], rename=True)  # type: ignore[misc]
+    return [record(*row[:-width]) for row in rows], next_cursor

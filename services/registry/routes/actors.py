@@ -36,11 +36,13 @@ async def list_actors(
     q: Annotated[str | None, Query(max_length=200, description="words of a name")] = None,
 ) -> Page[ActorOut]:
     statement = rules.actors_query(
-        kind=kind, legal_form=legal_form, region=region, community_id=community_id, q=q
+        kind=kind, legal_form=legal_form, region=region, community_id=community_id, q=q, rows=True
     )
-    items, cursor = await paginate(session, statement, keys=[Actor.name_hy, Actor.id], page=page)
-    show = principal is not None
-    return Page(items=[rules.actor_out(a, show_personal=show) for a in items], next_cursor=cursor)
+    rows, cursor = await paginate(
+        session, statement, keys=[Actor.name_hy, Actor.id], page=page, scalars=False
+    )
+    items = await rules.actor_views(session, rows, show_personal=principal is not None)
+    return Page(items=items, next_cursor=cursor)
 
 
 @router.get("/{actor_id}", response_model=ActorOut, responses=problem_responses(404))
