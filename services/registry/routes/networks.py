@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from services.registry import events
 from services.registry.audit import record
@@ -184,45 +185,60 @@ async def add_member(
     return out
 
 
-@router.patch("/{network_id}/members/{member_id}", responses=WRITE_ERRORS)
-async def edit_member(
+@dataclass
+class MemberChange:
+    """A membership about to change: checked to exist, to be the caller's to manage, and to be
+    at the version the caller read (If-Match)."""
+
+    network: Network
+    member: NetworkMember
+    before: MemberOut
+    actor_id: uuid.UUID
+
+
+async def _member_to_change(
     network_id: uuid.UUID,
     member_id: uuid.UUID,
-    body: MemberPatch,
     session: SessionDep,
     principal: CurrentPrincipal,
     request: Request,
-    response: Response,
-) -> MemberOut:
+) -> MemberChange:
     network = await rules.get_network(session, network_id)
     rules.ensure_may_manage(principal, network.center_id)
     member, actor = await rules.get_member(session, network_id, member_id)
     check_if_match(request, etag_of(member.version))
     before = rules.member_out(member, actor, show_personal=True)
-    merged = merge_patch(MemberIn, before, body, actor_id=actor.id)
-    member = await rules.update_member(session, network, member, merged)
-    out = await _member_changed(session, principal, events.MEMBER_UPDATED, member, before)
+    return MemberChange(network, member, before, actor.id)
+
+
+ChangingMember = Annotated[MemberChange, Depends(_member_to_change)]
+
+
+@router.patch("/{network_id}/members/{member_id}", responses=WRITE_ERRORS)
+async def edit_member(
+    body: MemberPatch,
+    change: ChangingMember,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+) -> MemberOut:
+    merged = merge_patch(MemberIn, change.before, body, actor_id=change.actor_id)
+    member = await rules.update_member(session, change.network, change.member, merged)
+    out = await _member_changed(session, principal, events.MEMBER_UPDATED, member, change.before)
     set_etag(response, member.version)
     return out
 
 
 @router.post("/{network_id}/members/{member_id}/leave", responses=WRITE_ERRORS)
 async def leave_network(
-    network_id: uuid.UUID,
-    member_id: uuid.UUID,
     body: Leave,
+    change: ChangingMember,
     session: SessionDep,
     principal: CurrentPrincipal,
-    request: Request,
     response: Response,
 ) -> MemberOut:
-    network = await rules.get_network(session, network_id)
-    rules.ensure_may_manage(principal, network.center_id)
-    member, actor = await rules.get_member(session, network_id, member_id)
-    check_if_match(request, etag_of(member.version))
-    before = rules.member_out(member, actor, show_personal=True)
-    member = await rules.leave(session, member, body.left_on, body.reason)
-    out = await _member_changed(session, principal, events.MEMBER_LEFT, member, before)
+    member = await rules.leave(session, change.member, body.left_on, body.reason)
+    out = await _member_changed(session, principal, events.MEMBER_LEFT, member, change.before)
     set_etag(response, member.version)
     return out
 

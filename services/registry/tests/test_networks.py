@@ -149,6 +149,36 @@ class TestMembers:
         rejoined = await join(client, official, network["id"], actor["id"], joined_on="2025-01-10")
         assert rejoined.status_code == 201
 
+    async def test_changing_a_membership_needs_the_current_version_and_the_right_center(
+        self,
+        client: httpx.AsyncClient,
+        admin: Headers,
+        center: dict[str, Any],
+        official: Headers,
+        token_for: Callable[..., str],
+    ) -> None:
+        network = await create_network(client, official, center["id"])
+        actor = await create_actor(client, admin)
+        member = (await join(client, official, network["id"], actor["id"])).json()
+        url = f"/v1/networks/{network['id']}/members/{member['id']}"
+        promoted = await client.patch(
+            url, json={"role": "coordinator"}, headers=official | {"If-Match": '"1"'}
+        )
+        assert promoted.status_code == 200
+        assert promoted.json()["role"] == "coordinator"
+        stale = await client.post(
+            f"{url}/leave",
+            json={"left_on": "2024-09-01", "reason": "x"},
+            headers=official | {"If-Match": '"1"'},
+        )
+        assert stale.status_code == 412
+        other = await create_center(client, admin, name={"hy": "Այլ"}, territory=[])
+        stranger = official_of(token_for, other["id"])
+        refused = await client.patch(url, json={"role": "observer"}, headers=stranger)
+        assert refused.status_code == 403
+        current = (await client.get(url)).json()
+        assert (current["role"], current["left_on"]) == ("coordinator", None)
+
     async def test_joining_twice_is_409(
         self, client: httpx.AsyncClient, admin: Headers, center: dict[str, Any], official: Headers
     ) -> None:
