@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry import events
 from services.registry.config import RegistrySettings
 from services.registry.models import Actor, Center
-from services.registry.reference import REGIONS
+from services.registry.reference import REGIONS, community_id
 from services.registry.rules.actors import save_actor
 from services.registry.rules.centers import save_center
 from services.registry.rules.networks import join, save_activity, save_network
@@ -36,11 +35,9 @@ from shared.database import Database
 
 logger = logging.getLogger("spn.registry.demo")
 
-COMMUNITY_NAMESPACE = uuid.UUID("6f1c0f5e-0d3b-4c59-9a57-5e0b7c1a2f10")
-
 
 def community(code: str) -> str:
-    return str(uuid.uuid5(COMMUNITY_NAMESPACE, code))
+    return str(community_id(code))
 
 
 ARARAT, MASIS, ARTASHAT, VEDI = (community(c) for c in ("ararat", "masis", "artashat", "vedi"))

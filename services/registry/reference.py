@@ -6,6 +6,7 @@ later); the code lists below are part of the API contract and validated on every
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -87,6 +88,15 @@ COMMUNITIES = [
     *(Community(f"yerevan-{c}", "AM-ER", hy, en, "yerevan") for c, hy, en in _YEREVAN_DISTRICTS),
     *(Community(c, region, hy, en) for region, towns in _TOWNS.items() for c, hy, en in towns),
 ]
+
+
+# Shipped communities have ids derived from their codes, the same in every database.
+COMMUNITY_NAMESPACE = uuid.UUID("6f1c0f5e-0d3b-4c59-9a57-5e0b7c1a2f10")
+
+
+def community_id(code: str) -> uuid.UUID:
+    """The id of a community shipped by the migrations, e.g. community_id("masis")."""
+    return uuid.uuid5(COMMUNITY_NAMESPACE, code)
 
 
 class Term(NamedTuple):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -13,13 +12,12 @@ from fastapi import FastAPI
 
 from services.registry.app import create_app
 from services.registry.config import RegistrySettings
-
-COMMUNITY_NAMESPACE = uuid.UUID("6f1c0f5e-0d3b-4c59-9a57-5e0b7c1a2f10")
+from services.registry.reference import community_id
 
 
 def community(code: str) -> str:
     """The id of a reference community shipped by the migration (e.g. "masis")."""
-    return str(uuid.uuid5(COMMUNITY_NAMESPACE, code))
+    return str(community_id(code))
 
 
 @pytest.fixture
@@ -39,6 +37,19 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def admin(token_for: Callable[..., str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_for('admin', subject='admin-anna')}"}
+
+
+@pytest.fixture
+async def masis_center(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+    return await create_center(client, admin, territory=[community("masis")])
+
+
+@pytest.fixture
+async def gyumri_center(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+    return await create_center(
+        client, admin, name={"hy": "Գյումրու կենտրոն", "en": "Gyumri center"},
+        region_code="AM-SH", territory=[community("gyumri")],
+    )  # fmt: skip
 
 
 def official_of(token_for: Callable[..., str], center_id: str) -> dict[str, str]:

@@ -4,12 +4,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.registry.tests.conftest import community, create_actor, create_center, official_of
-
-
-@pytest.fixture
-async def masis_center(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
-    return await create_center(client, admin, territory=[community("masis")])
+from services.registry.tests.conftest import community, create_actor, official_of
 
 
 class TestCreateActor:

@@ -8,7 +8,13 @@ from fastapi import FastAPI
 
 from services.registry.app import create_app
 from services.registry.config import RegistrySettings
-from services.registry.tests.conftest import community, create_actor, create_center, official_of
+from services.registry.tests.conftest import (
+    community,
+    create_actor,
+    create_center,
+    create_service,
+    official_of,
+)
 from shared.tests.test_outbox import Subscriber, _free_port
 
 Headers = dict[str, str]
@@ -262,19 +268,10 @@ class TestActivities:
         assert (await client.get(url, params={"kind": "conference"})).json()["items"] == []
 
 
-async def create_service(
-    client: httpx.AsyncClient, headers: Headers, provider_id: str, **fields: Any
-) -> dict[str, Any]:
-    body = {
-        "provider_id": provider_id,
-        "name": {"hy": "Տարեցների ցերեկային կենտրոն"},
-        "category_code": "day_care",
-        "target_groups": ["elderly"],
-        "communities": [community("masis")],
-    } | fields
-    response = await client.post("/v1/services", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+def day_care(**fields: Any) -> dict[str, Any]:
+    """A day-care service for the elderly in Masis, unless fields say otherwise."""
+    return {"name": {"hy": "Տարեցների ցերեկային կենտրոն"}, "category_code": "day_care",
+            "target_groups": ["elderly"], "communities": [community("masis")]} | fields  # fmt: skip
 
 
 class TestMap:
@@ -282,10 +279,14 @@ class TestMap:
         self, client: httpx.AsyncClient, admin: Headers, center: dict[str, Any]
     ) -> None:
         provider = await create_actor(client, admin)
-        await create_service(client, admin, provider["id"])
-        await create_service(client, admin, provider["id"], name={"hy": "Իրավաբան"},
-                             category_code="legal_aid", target_groups=["women_at_risk"],
-                             communities=[community("masis"), community("ararat")])  # fmt: skip
+        await create_service(client, admin, provider["id"], **day_care())
+        legal_aid = day_care(
+            name={"hy": "Իրավաբան"},
+            category_code="legal_aid",
+            target_groups=["women_at_risk"],
+            communities=[community("masis"), community("ararat")],
+        )
+        await create_service(client, admin, provider["id"], **legal_aid)
         await create_actor(client, admin, name={"hy": "Հեռու"}, located_in=[community("gyumri")])
         body = await create_actor(client, admin, kind="local_government", legal_form=None,
                                   name={"hy": "Մասիսի համայնքապետարան"}, located_in=[],
@@ -316,9 +317,9 @@ class TestMap:
         self, client: httpx.AsyncClient, admin: Headers, center: dict[str, Any]
     ) -> None:
         provider = await create_actor(client, admin)
-        await create_service(client, admin, provider["id"])
-        await create_service(client, admin, provider["id"], name={"hy": "Փակ"},
-                             category_code="legal_aid", status="inactive")  # fmt: skip
+        await create_service(client, admin, provider["id"], **day_care())
+        closed = day_care(name={"hy": "Փակ"}, category_code="legal_aid", status="inactive")
+        await create_service(client, admin, provider["id"], **closed)
         gaps = {g["community"]["code"]: g for g in
                 (await client.get(f"/v1/centers/{center['id']}/gaps")).json()}  # fmt: skip
         assert set(gaps) == {"masis", "ararat"}
@@ -338,7 +339,7 @@ class TestMap:
             client, admin, name={"hy": "Թեկնածու"},
             capacities=[{"kind": "premises", "note": "դահլիճ"}],
         )  # fmt: skip
-        await create_service(client, admin, outsider["id"])
+        await create_service(client, admin, outsider["id"], **day_care())
         candidates = (await client.get(f"/v1/centers/{center['id']}/candidates")).json()["items"]
         assert [c["actor"]["id"] for c in candidates] == [outsider["id"]]
         assert candidates[0]["capacities"] == [{"kind": "premises", "note": "դահլիճ"}]

@@ -7,26 +7,12 @@ import pytest
 from services.registry.tests.conftest import (
     community,
     create_actor,
-    create_center,
     create_programme,
     create_service,
     official_of,
 )
 
 UNKNOWN_ID = "00000000-0000-0000-0000-000000000009"
-
-
-@pytest.fixture
-async def masis_center(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
-    return await create_center(client, admin, territory=[community("masis")])
-
-
-@pytest.fixture
-async def gyumri_center(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
-    return await create_center(
-        client, admin, name={"hy": "Գյումրու կենտրոն", "en": "Gyumri center"},
-        region_code="AM-SH", territory=[community("gyumri")],
-    )  # fmt: skip
 
 
 @pytest.fixture
