@@ -137,9 +137,10 @@ def auth_settings() -> AuthSettings:
 
 @pytest.fixture(scope="session")
 def token_for(auth_settings: AuthSettings) -> Callable[..., str]:
-    """`token_for("admin")` or `token_for("center_official", centers=[id])`: a bearer token."""
+    """`token_for("admin")` or `token_for("center_official", centers=[id])`: a bearer token;
+    keyword arguments other than `subject` are scope claims."""
 
-    def make(*roles: str, centers: list[str] | None = None, subject: str = "tester") -> str:
-        return mint_token(auth_settings, subject=subject, roles=list(roles), centers=centers)
+    def make(*roles: str, subject: str = "tester", **scopes: list[str]) -> str:
+        return mint_token(auth_settings, subject=subject, roles=list(roles), scopes=scopes)
 
     return make

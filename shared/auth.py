@@ -1,7 +1,11 @@
-"""Bearer JWT authentication with roles and center scopes.
+"""Bearer JWT authentication: who calls, with which roles, scoped where.
 
 Local runs sign with HS256 and a shared secret (`python -m shared.auth mint --role admin`);
 production verifies RS256 with a PEM public key or the identity provider's JWKS.
+
+This module knows tokens, roles and scope claims in general. Which roles a service has, and
+which claim scopes each (a list of ids the role applies to, e.g. the token's `centers`), is the
+service's own configuration: a tuple of `Role`s.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ import argparse
 import asyncio
 import time
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Annotated, Any
 
 import httpx
@@ -21,29 +27,52 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import AuthSettings
 
-ADMIN = "admin"
-CENTER_OFFICIAL = "center_official"
-ROLES = (ADMIN, CENTER_OFFICIAL, "council_secretary", "grants_officer", "network_member")
+
+@dataclass(frozen=True)
+class Role:
+    """A role a service knows. `scope`: the token claim listing the ids it applies to (the role
+    then acts only there); None for a role that acts everywhere (an admin)."""
+
+    name: str
+    scope: str | None = None
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who calls: the token's subject, roles, and the centers its role is scoped to."""
+    """Who calls: the token's subject, its roles, and its scope claims (lists of ids)."""
 
     subject: str
     roles: frozenset[str] = field(default_factory=frozenset)
-    centers: frozenset[str] = field(default_factory=frozenset)
+    scopes: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     token: str = field(default="", repr=False)
 
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
+    def has_role(self, *roles: Role | str) -> bool:
+        names = {r.name if isinstance(r, Role) else r for r in roles}
+        return bool(self.roles & names)
 
-    @property
-    def is_admin(self) -> bool:
-        return ADMIN in self.roles
+    def scope(self, claim: str) -> frozenset[str]:
+        return self.scopes.get(claim, frozenset())
 
-    def may_act_for_center(self, center_id: uuid.UUID | str) -> bool:
-        return self.is_admin or str(center_id) in self.centers
+    def acts_for(self, roles: Iterable[Role], scope_id: uuid.UUID | str | None) -> bool:
+        """Holds one of `roles` that applies to `scope_id`: an unscoped role applies anywhere,
+        a scoped one only to the ids its claim lists (and never when there is no id)."""
+        for role in roles:
+            if role.name not in self.roles:
+                continue
+            if role.scope is None:
+                return True
+            if scope_id is not None and str(scope_id) in self.scope(role.scope):
+                return True
+        return False
+
+    @classmethod
+    def system(cls, subject: str, *roles: Role) -> Principal:
+        """A principal for work the system does itself (demo data, jobs), audited as such."""
+        return cls(subject=f"system:{subject}", roles=frozenset(r.name for r in roles))
+
+
+# Claims of a JWT that are not scopes.
+_REGISTERED = frozenset({"sub", "roles", "iss", "aud", "iat", "exp", "nbf", "jti", "scope"})
 
 
 class TokenVerifier:
@@ -110,13 +139,19 @@ class TokenVerifier:
         except (jwt.InvalidTokenError, httpx.HTTPError, ValueError) as exc:
             raise Unauthorized(f"The token is not valid: {exc}.") from exc
         roles = claims.get("roles", [])
-        centers = claims.get("centers", [])
-        if not isinstance(roles, list) or not isinstance(centers, list):
-            raise Unauthorized("The token's roles and centers must be lists.")
+        if not isinstance(roles, list):
+            raise Unauthorized("The token's roles must be a list.")
+        scopes: dict[str, frozenset[str]] = {}
+        for claim, value in claims.items():
+            if claim in _REGISTERED or not isinstance(value, list):
+                continue
+            if not all(isinstance(v, str) for v in value):
+                raise Unauthorized(f"The token's {claim} must be a list of ids.")
+            scopes[claim] = frozenset(value)
         return Principal(
             subject=str(claims["sub"]),
             roles=frozenset(str(r) for r in roles),
-            centers=frozenset(str(c) for c in centers),
+            scopes=MappingProxyType(scopes),
             token=token,
         )
 
@@ -149,12 +184,14 @@ OptionalPrincipal = Annotated[Principal | None, Depends(_optional_principal)]
 CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
 
 
-def require_roles(*roles: str) -> Any:
-    """A dependency: the caller must hold one of `roles` (403 otherwise)."""
+def require_roles(*roles: Role) -> Any:
+    """A dependency: the caller must hold one of `roles` (401 without a token, 403 otherwise).
+    Scoped roles are checked against the resource by the service's own loaders."""
 
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(*roles):
-            raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+            names = ", ".join(r.name for r in roles)
+            raise Forbidden(f"This needs one of the roles: {names}.")
         return principal
 
     return Depends(check)
@@ -165,16 +202,17 @@ def mint_token(
     *,
     subject: str,
     roles: list[str],
-    centers: list[str] | None = None,
+    scopes: Mapping[str, list[str]] | None = None,
     ttl_seconds: int = 3600,
     now: int | None = None,
 ) -> str:
-    """An HS256 token for local runs and tests; production ones come from the identity provider."""
+    """An HS256 token for local runs and tests; production ones come from the identity provider.
+    `scopes`: claims listing the ids a scoped role applies to, e.g. `{"centers": [id]}`."""
     issued = int(time.time()) if now is None else now
-    claims = {
+    claims: dict[str, Any] = {
+        **{claim: list(ids) for claim, ids in (scopes or {}).items()},
         "sub": subject,
         "roles": roles,
-        "centers": centers or [],
         "iss": settings.issuer,
         "aud": settings.audience,
         "iat": issued,
@@ -189,16 +227,28 @@ def main(argv: list[str] | None = None) -> None:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     mint = sub.add_parser("mint", help="print a token")
-    mint.add_argument("--role", action="append", required=True, choices=ROLES)
-    mint.add_argument("--center", action="append", default=[], help="a center id the role covers")
+    mint.add_argument("--role", action="append", required=True, help="e.g. admin")
+    mint.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        metavar="CLAIM=ID",
+        help="an id a scoped role covers, e.g. centers=<center id>; repeat for more",
+    )
     mint.add_argument("--subject", default="local-user")
     mint.add_argument("--ttl", type=int, default=8 * 3600, help="seconds the token lives")
     args = parser.parse_args(argv)
     settings = AuthSettings()
     if settings.environment == "production":
         parser.error("local tokens are not minted in production; use the identity provider")
+    scopes: dict[str, list[str]] = {}
+    for item in args.scope:
+        claim, sep, value = item.partition("=")
+        if not sep or not claim or not value:
+            parser.error(f"--scope takes CLAIM=ID, not {item!r}")
+        scopes.setdefault(claim, []).append(value)
     token = mint_token(
-        settings, subject=args.subject, roles=args.role, centers=args.center, ttl_seconds=args.ttl
+        settings, subject=args.subject, roles=args.role, scopes=scopes, ttl_seconds=args.ttl
     )
     print(token)  # noqa: T201
 

@@ -1,47 +1,113 @@
-"""ETags from row versions, and `If-Match` / `If-None-Match` on top of them."""
+"""Conditional requests from the representation the caller receives.
+
+The ETag is a hash of the JSON bytes of the answer, so anything that changes what the caller
+sees changes it: a derived field (a member count), hidden personal data, a child row. One
+object, `Conditional`, does it for every route: it answers a representation with its ETag
+(304 to a matching `If-None-Match`) and refuses a stale `If-Match` with 412. Concurrent
+writers are still guarded by the row version in the database (`VersionedMixin`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import hashlib
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from shared.errors import PreconditionFailed
 
+JSON = "application/json"
 
-def etag_of(version: int | str) -> str:
-    return f'"{version}"'
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def representation_bytes(model: BaseModel) -> bytes:
+    """The JSON the caller receives, serialised once (pydantic-core, no re-validation)."""
+    return model.__pydantic_serializer__.to_json(model)
 
 
 def _listed(header: str) -> list[str]:
     return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
 
 
-def check_if_match(request: Request, current: str) -> None:
-    """412 when the caller's `If-Match` names a version other than the current one."""
-    header = request.headers.get("if-match")
-    if header is None:
-        return
-    tags = _listed(header)
-    if "*" in tags or current in tags:
-        return
-    raise PreconditionFailed(
-        f"The resource has changed since you read it (it is now at version {current}); "
-        "read it again and repeat your change.",
-        extra={"current_etag": current},
-    )
+class Conditional:
+    """The conditional headers of one request, and the answer that goes with them."""
+
+    def __init__(
+        self, request: Request, if_match: str | None = None, if_none_match: str | None = None
+    ) -> None:
+        self.request = request
+        self.if_match = if_match
+        self.if_none_match = if_none_match
+
+    def check(self, current: BaseModel) -> None:
+        """412 when `If-Match` names another representation than the current one."""
+        if self.if_match is None:
+            return
+        tags = _listed(self.if_match)
+        tag = etag_of(representation_bytes(current))
+        if "*" in tags or tag in tags:
+            return
+        raise PreconditionFailed(
+            "The resource has changed since you read it; read it again and repeat your change.",
+            extra={"current_etag": tag},
+        )
+
+    def answer(
+        self,
+        model: BaseModel,
+        *,
+        status: int = 200,
+        location: str | None = None,
+        vary: str | None = None,
+    ) -> Response:
+        """The representation with its ETag, or 304 when the caller already holds it."""
+        body = representation_bytes(model)
+        headers = {"ETag": etag_of(body)}
+        if vary:
+            headers["Vary"] = vary
+        if location:
+            headers["Location"] = location
+        if self.if_none_match is not None and status == 200:
+            tags = _listed(self.if_none_match)
+            if "*" in tags or headers["ETag"] in tags:
+                return Response(status_code=304, headers=headers)
+        return Response(body, status_code=status, media_type=JSON, headers=headers)
 
 
-def not_modified(request: Request, current: str) -> bool:
-    header = request.headers.get("if-none-match")
-    return header is not None and ("*" in _listed(header) or current in _listed(header))
+_IF_MATCH = Header(
+    alias="If-Match",
+    description="The ETag you read: the change is refused (412) if the resource changed since.",
+)
+_IF_NONE_MATCH = Header(
+    alias="If-None-Match",
+    description="The ETag you hold: answered 304 with no body if it is still current.",
+)
 
 
-def set_etag(response: Response, version: int | str) -> str:
-    tag = etag_of(version)
-    response.headers["ETag"] = tag
-    return tag
+async def _reading(
+    request: Request, if_none_match: Annotated[str | None, _IF_NONE_MATCH] = None
+) -> Conditional:
+    return Conditional(request, if_none_match=if_none_match)
+
+
+async def _changing(
+    request: Request, if_match: Annotated[str | None, _IF_MATCH] = None
+) -> Conditional:
+    return Conditional(request, if_match=if_match)
+
+
+async def _creating(request: Request) -> Conditional:
+    return Conditional(request)
+
+
+# A GET of one resource; a PATCH, PUT, DELETE or action on one; a POST that creates one.
+Reading = Annotated[Conditional, Depends(_reading)]
+Changing = Annotated[Conditional, Depends(_changing)]
+Creating = Annotated[Conditional, Depends(_creating)]
 
 
 Model = TypeVar("Model", bound=BaseModel)

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Integer, MetaData, event, text
+from sqlalchemy import DateTime, Integer, MetaData, event, inspect, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator, Uuid
 
 NAMING_CONVENTION = {
@@ -159,8 +159,45 @@ class IdMixin:
 
 
 class TimestampMixin:
+    """`created_at` and `updated_at`, set here and nowhere else: one clock reading on insert,
+    and never an `updated_at` before `created_at`."""
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+_UPDATED = "spn_updated_rows"
+
+
+@event.listens_for(TimestampMixin, "before_insert", propagate=True)
+def _on_insert(_mapper: Any, _connection: Any, target: TimestampMixin) -> None:
+    now = utcnow()
+    target.created_at = target.created_at or now
+    target.updated_at = max(target.updated_at or now, target.created_at)
+
+
+@event.listens_for(TimestampMixin, "before_update", propagate=True)
+def _on_update(_mapper: Any, _connection: Any, target: TimestampMixin) -> None:
+    # Also fires for a row whose only change is a relationship; the UPDATE then moves the
+    # version (VersionedMixin) as well.
+    state = inspect(target)
+    if not state.attrs.updated_at.history.added:
+        target.updated_at = max(utcnow(), target.created_at)
+    session = state.session
+    if session is not None:
+        session.info.setdefault(_UPDATED, set()).add(state.key)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_updates(session: Session) -> None:
+    session.info.pop(_UPDATED, None)
+
+
+def updated_in(session: AsyncSession, row: object) -> bool:
+    """Whether this transaction has already written an UPDATE of `row` (and moved its version)."""
+    key = inspect(row).key
+    return key in session.sync_session.info.get(_UPDATED, set())
 
 
 class VersionedMixin:

@@ -1,7 +1,8 @@
-"""Who may write what in the registry.
+"""Who may write what in the registry: its roles, and the scope each acts in.
 
-Admins write everything. A center official writes actors, services and programmes only when
-they touch the service territory of a center named in the token (`centers` claim).
+Admins write everything. A center official (scoped by the token's `centers` claim) writes the
+network of those centers, and actors, services and programmes only when they touch the
+service territory of those centers. Every write checks the role and the scope together.
 """
 
 from __future__ import annotations
@@ -13,10 +14,30 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.models import Center, CenterTerritory
-from shared.auth import ADMIN, CENTER_OFFICIAL, Principal
+from shared.auth import Principal, Role
 from shared.errors import Forbidden
 
+ADMIN = Role("admin")
+CENTER_OFFICIAL = Role("center_official", scope="centers")
+# Roles other services act in; the registry knows them only to refuse them its writes.
+ROLES = (ADMIN, CENTER_OFFICIAL)
 WRITERS = (ADMIN, CENTER_OFFICIAL)
+
+
+def is_admin(principal: Principal) -> bool:
+    return principal.has_role(ADMIN)
+
+
+def ensure_manages_center(principal: Principal, center_id: uuid.UUID, what: str) -> None:
+    """403 unless an admin, or an official of this very center."""
+    if principal.acts_for((ADMIN, CENTER_OFFICIAL), center_id):
+        return
+    if not principal.has_role(*WRITERS):
+        raise Forbidden(f"Changing {what} needs the role admin or center_official.")
+    raise Forbidden(
+        f"Only an admin or an official of its center may change {what}; "
+        "your token names other centers."
+    )
 
 
 async def territory_of(session: AsyncSession, center_ids: Iterable[str]) -> set[uuid.UUID]:
@@ -62,13 +83,14 @@ async def ensure_in_territory(
 ) -> None:
     """403 unless an admin, or an official whose territory includes one of `communities`
     (or, for a body's jurisdiction over whole regions, whose center is in one of `regions`)."""
-    if principal.is_admin:
+    if principal.has_role(ADMIN):
         return
     if not principal.has_role(CENTER_OFFICIAL):
         raise Forbidden(f"Changing {what} needs the role admin or center_official.")
-    if communities & await territory_of(session, principal.centers):
+    centers = principal.scope(CENTER_OFFICIAL.scope or "")
+    if communities & await territory_of(session, centers):
         return
-    if regions and regions & await regions_of(session, principal.centers):
+    if regions and regions & await regions_of(session, centers):
         return
     raise Forbidden(
         f"{what.capitalize()} is outside the service territory of your center: "

@@ -17,20 +17,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry import events
+from services.registry.access import ADMIN
 from services.registry.config import RegistrySettings
-from services.registry.models import Actor, Center
+from services.registry.models import Center
 from services.registry.reference import REGIONS, community_id
-from services.registry.rules.actors import save_actor
-from services.registry.rules.centers import save_center
-from services.registry.rules.networks import join, save_activity, save_network
-from services.registry.rules.programmes import save_programme
-from services.registry.rules.services import save_service
+from services.registry.rules import actors as actors_rules
+from services.registry.rules import centers as centers_rules
+from services.registry.rules import networks as networks_rules
+from services.registry.rules import programmes as programmes_rules
+from services.registry.rules import services as services_rules
 from services.registry.schemas.actors import ActorIn
 from services.registry.schemas.centers import CenterIn
 from services.registry.schemas.networks import ActivityIn, MemberIn, NetworkIn
 from services.registry.schemas.programmes import ProgrammeIn
 from services.registry.schemas.services import ServiceIn
+from shared.auth import Principal
 from shared.database import Database
 
 logger = logging.getLogger("spn.registry.demo")
@@ -254,42 +255,52 @@ async def load(session: AsyncSession) -> bool:
     first_center = CENTERS[0]["name"]["hy"]
     if await session.scalar(select(Center.id).where(Center.name_hy == first_center)):
         return False
-    centers = [await save_center(session, CenterIn.model_validate(c)) for c in CENTERS]
+    # The demo writes through the same journaled rules as the API, as a system principal:
+    # every record has its audit entry and its change-feed event.
+    system = Principal.system("demo", ADMIN)
+    centers = [
+        await centers_rules.create_center(session, system, CenterIn.model_validate(c))
+        for c in CENTERS
+    ]
     actor_ids = {}
     for key, actor in ACTORS.items():
-        saved = await save_actor(session, ActorIn.model_validate(actor))
-        await events.publish_actor(session, events.ACTOR_CREATED, saved)
+        saved = await actors_rules.create_actor(session, system, ActorIn.model_validate(actor))
         actor_ids[key] = saved.id
     service_ids = {}
     for key, service in SERVICES.items():
         body = {k: v for k, v in service.items() if k != "provider"}
         body["provider_id"] = actor_ids[service["provider"]]
-        service_ids[key] = (await save_service(session, ServiceIn.model_validate(body))).id
+        created = await services_rules.create_service(
+            session, system, ServiceIn.model_validate(body)
+        )
+        service_ids[key] = created.id
     programme = dict(PROGRAMME)
     roles: list[tuple[str, str]] = PROGRAMME["actors"]
     programme["actors"] = [{"actor_id": actor_ids[k], "role": r} for k, r in roles]
     programme["services"] = [service_ids[k] for k in PROGRAMME["services"]]
-    await save_programme(session, ProgrammeIn.model_validate(programme))
+    await programmes_rules.create_programme(session, system, ProgrammeIn.model_validate(programme))
 
     masis_center = centers[1]
-    network = await save_network(
+    network_out = await networks_rules.create_network(
         session,
+        system,
         NetworkIn.model_validate(
             {k: v for k, v in NETWORK.items() if k not in ("members", "activity")}
             | {"center_id": masis_center.id}
         ),
     )
-    await events.publish_network(session, events.NETWORK_CREATED, network)
+    network = await networks_rules.get_network(session, network_out.id)
     members = []
     for key, role in NETWORK["members"]:
         body = {"actor_id": actor_ids[key], "role": role, "joined_on": NETWORK["founded_on"]}
-        member = await join(session, network, MemberIn.model_validate(body))
-        joined = await session.get(Actor, actor_ids[key])
-        assert joined is not None
-        await events.publish_member(session, events.MEMBER_JOINED, member, joined)
+        member = await networks_rules.add_member(
+            session, system, network, MemberIn.model_validate(body)
+        )
         members.append(member)
     activity = NETWORK["activity"] | {"participants": [m.id for m in members[:3]]}
-    await save_activity(session, network, ActivityIn.model_validate(activity))
+    await networks_rules.create_activity(
+        session, system, network, ActivityIn.model_validate(activity)
+    )
     return True
 
 

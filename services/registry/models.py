@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,17 +22,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import Uuid
 
 from shared.database import (
     IdMixin,
     TimestampMixin,
-    UTCDateTime,
     VersionedMixin,
     make_metadata,
-    utcnow,
 )
 from shared.idempotency import idempotency_table
+from shared.journal import audit_table
 from shared.outbox import outbox_tables
 
 
@@ -335,18 +333,7 @@ class ProgrammeService(Base):
     )
 
 
-class AuditEntry(IdMixin, Base):
-    """Who changed what, when: one row per write."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_resource", "resource_type", "resource_id", "at"),)
-
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    subject: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(10))  # create | update | delete
-    resource_type: Mapped[str] = mapped_column(String(40))
-    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+audit_log = audit_table(Base.metadata)
 
 
 # --- Local social cooperation networks (source document 000) -------------------------------

@@ -5,22 +5,25 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, Request, Response, status
+from fastapi import APIRouter, FastAPI, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import String, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.app import create_service_app
-from shared.auth import CurrentPrincipal, require_roles
-from shared.concurrency import check_if_match, not_modified, set_etag
-from shared.database import IdMixin, SessionDep, VersionedMixin, make_metadata
+from shared.auth import CurrentPrincipal, OptionalPrincipal, Principal, Role, require_roles
+from shared.concurrency import Changing, Creating, Reading
+from shared.database import IdMixin, SessionDep, TimestampMixin, VersionedMixin, make_metadata
 from shared.errors import NotFound
 from shared.idempotency import idempotency_table
+from shared.journal import Journal, audit_table
 from shared.pagination import Page, PageDep, paginate
 from shared.settings import DataServiceSettings
 
@@ -29,12 +32,13 @@ class Base(DeclarativeBase):
     metadata = make_metadata()
 
 
-class Note(IdMixin, VersionedMixin, Base):
+class Note(IdMixin, VersionedMixin, TimestampMixin, Base):
     __tablename__ = "notes"
     text: Mapped[str] = mapped_column(String(200))
 
 
 idempotency_keys = idempotency_table(Base.metadata)
+ADMIN = Role("admin")
 
 
 class NoteIn(BaseModel):
@@ -45,6 +49,16 @@ class NoteOut(BaseModel):
     id: uuid.UUID
     text: str
     version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+async def _note_out(session: AsyncSession, note: Note, full: bool) -> NoteOut:
+    return NoteOut.model_validate(note, from_attributes=True)
+
+
+journal = Journal(audit_table(Base.metadata))
+NOTES = journal.resource("note", _note_out, publish=False)
 
 
 router = APIRouter(prefix="/v1/notes")
@@ -52,15 +66,17 @@ router = APIRouter(prefix="/v1/notes")
 gate: dict[str, asyncio.Event] = {}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_note(body: NoteIn, session: SessionDep, response: Response) -> NoteOut:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=NoteOut)
+async def create_note(
+    body: NoteIn, session: SessionDep, principal: OptionalPrincipal, conditional: Creating
+) -> Response:
     if body.text in gate:
         await gate[body.text].wait()
     note = Note(text=body.text)
     session.add(note)
-    await session.flush()
-    set_etag(response, note.version)
-    return NoteOut.model_validate(note, from_attributes=True)
+    author = principal or Principal(subject="anonymous")
+    out = await NOTES.created(session, author, note)
+    return conditional.answer(out, status=201, location=f"/v1/notes/{note.id}")
 
 
 @router.get("")
@@ -70,31 +86,33 @@ async def list_notes(session: SessionDep, page: PageDep) -> Page[NoteOut]:
                 next_cursor=cursor)  # fmt: skip
 
 
+async def _note(session: AsyncSession, note_id: uuid.UUID) -> Note:
+    note = await session.get(Note, note_id)
+    if note is None:
+        raise NotFound(f"There is no note {note_id}.")
+    return note
+
+
 @router.get("/{note_id}", response_model=NoteOut)
-async def get_note(
-    note_id: uuid.UUID, session: SessionDep, request: Request, response: Response
-) -> Any:
-    note = await session.get(Note, note_id)
-    if note is None:
-        raise NotFound(f"There is no note {note_id}.")
-    tag = set_etag(response, note.version)
-    if not_modified(request, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    return NoteOut.model_validate(note, from_attributes=True)
+async def get_note(note_id: uuid.UUID, session: SessionDep, conditional: Reading) -> Response:
+    note = await _note(session, note_id)
+    return conditional.answer(await NOTES.snapshot(session, note))
 
 
-@router.patch("/{note_id}", dependencies=[require_roles("admin")])
+@router.patch("/{note_id}", response_model=NoteOut)
 async def edit_note(
-    note_id: uuid.UUID, body: NoteIn, session: SessionDep, request: Request, response: Response
-) -> NoteOut:
-    note = await session.get(Note, note_id)
-    if note is None:
-        raise NotFound(f"There is no note {note_id}.")
-    check_if_match(request, f'"{note.version}"')
+    note_id: uuid.UUID,
+    body: NoteIn,
+    session: SessionDep,
+    principal: Annotated[Principal, require_roles(ADMIN)],
+    conditional: Changing,
+) -> Response:
+    note = await _note(session, note_id)
+    before = await NOTES.snapshot(session, note)
+    conditional.check(before)
     note.text = body.text
-    await session.flush()
-    set_etag(response, note.version)
-    return NoteOut.model_validate(note, from_attributes=True)
+    out = await NOTES.updated(session, principal, note, before)
+    return conditional.answer(out)
 
 
 @router.get("/-/me")

@@ -95,7 +95,7 @@ class TestProductionKeys:
         verifier = TokenVerifier(AuthSettings(public_key=public_pem))
         principal = await verifier.verify(_rs256(key))
         assert principal.subject == "idp-user"
-        assert principal.is_admin
+        assert principal.has_role("admin")
 
     async def test_hs256_token_is_refused_where_rs256_is_expected(self) -> None:
         _, public_pem = _rsa_pair()

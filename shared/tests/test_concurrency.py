@@ -19,7 +19,7 @@ class TestETags:
         created = await client.post("/v1/notes", json={"text": "a"})
         url = f"/v1/notes/{created.json()['id']}"
         first = await client.get(url)
-        assert first.headers["etag"] == '"1"'
+        assert first.headers["etag"] == created.headers["etag"]
         again = await client.get(url, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304
 
@@ -31,7 +31,7 @@ class TestETags:
         etag = created.headers["etag"]
         changed = await client.patch(url, json={"text": "b"}, headers=admin | {"If-Match": etag})
         assert changed.status_code == 200
-        assert changed.headers["etag"] == '"2"'
+        assert changed.headers["etag"] not in (etag, None)
         stale = await client.patch(url, json={"text": "c"}, headers=admin | {"If-Match": etag})
         assert stale.status_code == 412
         assert stale.headers["content-type"] == "application/problem+json"

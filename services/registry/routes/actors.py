@@ -1,25 +1,22 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.registry import events
-from services.registry.access import WRITERS
-from services.registry.audit import record
+from services.registry.dependencies import ActorChange, Writer
 from services.registry.models import Actor
 from services.registry.reference import ActorKind, LegalForm
 from services.registry.rules import actors as rules
 from services.registry.schemas.actors import ActorIn, ActorOut, ActorPatch
-from shared.auth import OptionalPrincipal, Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
+from shared.auth import OptionalPrincipal
+from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/actors", tags=["actors"])
-WriterDep = Annotated[Principal, require_roles(*WRITERS)]
 
 
 @router.get("", summary="Actors: bodies, organisations, entrepreneurs and persons")
@@ -47,57 +44,40 @@ async def list_actors(
 
 @router.get("/{actor_id}", response_model=ActorOut, responses=problem_responses(404))
 async def get_actor(
-    actor_id: uuid.UUID,
-    session: SessionDep,
-    principal: OptionalPrincipal,
-    request: Request,
-    response: Response,
-) -> Any:
+    actor_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, conditional: Reading
+) -> Response:
     actor = await rules.get_actor(session, actor_id)
-    if not_modified(request, etag_of(actor.version)):
-        return Response(status_code=304)
-    set_etag(response, actor.version)
-    return rules.actor_out(actor, show_personal=principal is not None)
+    out = await rules.ACTORS.snapshot(session, actor, full=principal is not None)
+    return conditional.answer(out, vary=rules.ACTORS.vary)
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ActorOut,
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_actor(
-    body: ActorIn, session: SessionDep, principal: WriterDep, response: Response
-) -> ActorOut:
-    await rules.ensure_may_write(session, principal, None, body)
-    actor = await rules.save_actor(session, body)
-    out = rules.actor_out(actor, show_personal=True)
-    record(session, principal, action="create", resource_type="actor", resource_id=actor.id,
-           after=out.model_dump(mode="json"))  # fmt: skip
-    await events.publish_actor(session, events.ACTOR_CREATED, actor)
-    set_etag(response, actor.version)
-    response.headers["Location"] = f"/v1/actors/{actor.id}"
-    return out
+    body: ActorIn, session: SessionDep, principal: Writer, conditional: Creating
+) -> Response:
+    out = await rules.create_actor(session, principal, body)
+    return conditional.answer(out, status=201, location=f"/v1/actors/{out.id}")
 
 
-@router.patch("/{actor_id}", responses=problem_responses(401, 403, 404, 409, 412, 422))
+@router.patch(
+    "/{actor_id}",
+    response_model=ActorOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
 async def edit_actor(
-    actor_id: uuid.UUID,
     body: ActorPatch,
+    change: ActorChange,
     session: SessionDep,
-    principal: WriterDep,
-    request: Request,
-    response: Response,
-) -> ActorOut:
-    actor = await rules.get_actor(session, actor_id)
-    check_if_match(request, etag_of(actor.version))
-    before = rules.actor_out(actor, show_personal=True)
-    merged = merge_patch(ActorIn, before, body)
-    await rules.ensure_may_write(session, principal, actor, merged)
-    actor = await rules.save_actor(session, merged, actor)
-    after = rules.actor_out(actor, show_personal=True)
-    record(session, principal, action="update", resource_type="actor", resource_id=actor.id,
-           before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))  # fmt: skip
-    await events.publish_actor(session, events.ACTOR_UPDATED, actor)
-    set_etag(response, actor.version)
-    return after
+    principal: Writer,
+    conditional: Changing,
+) -> Response:
+    out = await rules.edit_actor(session, principal, change.row, change.before, body)
+    return conditional.answer(out)
 
 
 @router.delete(
@@ -105,15 +85,5 @@ async def edit_actor(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 409, 412),
 )
-async def delete_actor(
-    actor_id: uuid.UUID, session: SessionDep, principal: WriterDep, request: Request
-) -> None:
-    actor = await rules.get_actor(session, actor_id)
-    check_if_match(request, etag_of(actor.version))
-    await rules.ensure_may_write(session, principal, actor, None)
-    before = rules.actor_out(actor, show_personal=True)
-    await rules.delete_actor(session, actor)
-    record(session, principal, action="delete", resource_type="actor", resource_id=actor_id,
-           before=before.model_dump(mode="json"))  # fmt: skip
-    await events.publish(session, events.ACTOR_DELETED, resource_type="actor",
-                         resource_id=actor_id, data=None, stream_id=actor_id)  # fmt: skip
+async def delete_actor(change: ActorChange, session: SessionDep, principal: Writer) -> None:
+    await rules.remove_actor(session, principal, change.row, change.before)

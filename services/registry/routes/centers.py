@@ -1,23 +1,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.registry.audit import record
+from services.registry.dependencies import Admin, CenterChange
 from services.registry.models import Center
 from services.registry.reference import CenterStatus
 from services.registry.rules import centers as rules
 from services.registry.schemas.centers import CenterIn, CenterOut, CenterPatch
-from shared.auth import ADMIN, Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
+from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/centers", tags=["centers"])
-AdminDep = Annotated[Principal, require_roles(ADMIN)]
 
 
 @router.get("", summary="Integrated social services territorial centers")
@@ -37,47 +35,35 @@ async def list_centers(
 
 
 @router.get("/{center_id}", response_model=CenterOut, responses=problem_responses(404))
-async def get_center(
-    center_id: uuid.UUID, session: SessionDep, request: Request, response: Response
-) -> Any:
+async def get_center(center_id: uuid.UUID, session: SessionDep, conditional: Reading) -> Response:
     center = await rules.get_center(session, center_id)
-    if not_modified(request, etag_of(center.version)):
-        return Response(status_code=304)
-    set_etag(response, center.version)
-    return rules.center_out(center)
+    return conditional.answer(await rules.CENTERS.snapshot(session, center))
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CenterOut,
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_center(
-    body: CenterIn, session: SessionDep, principal: AdminDep, response: Response
-) -> CenterOut:
-    center = await rules.save_center(session, body)
-    out = rules.center_out(center)
-    record(session, principal, action="create", resource_type="center",
-           resource_id=center.id, after=out.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, center.version)
-    response.headers["Location"] = f"/v1/centers/{center.id}"
-    return out
+    body: CenterIn, session: SessionDep, principal: Admin, conditional: Creating
+) -> Response:
+    out = await rules.create_center(session, principal, body)
+    return conditional.answer(out, status=201, location=f"/v1/centers/{out.id}")
 
 
-@router.patch("/{center_id}", responses=problem_responses(401, 403, 404, 409, 412, 422))
+@router.patch(
+    "/{center_id}",
+    response_model=CenterOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
 async def edit_center(
-    center_id: uuid.UUID,
     body: CenterPatch,
+    change: CenterChange,
     session: SessionDep,
-    principal: AdminDep,
-    request: Request,
-    response: Response,
-) -> CenterOut:
-    center = await rules.get_center(session, center_id)
-    check_if_match(request, etag_of(center.version))
-    before = rules.center_out(center)
-    merged = merge_patch(CenterIn, before, body)
-    center = await rules.save_center(session, merged, center)
-    after = rules.center_out(center)
-    record(session, principal, action="update", resource_type="center", resource_id=center.id,
-           before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, center.version)
-    return after
+    principal: Admin,
+    conditional: Changing,
+) -> Response:
+    out = await rules.edit_center(session, principal, change.row, change.before, body)
+    return conditional.answer(out)

@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from services.registry.events import EVENT_TYPES
+from services.registry.journal import registered
 from services.registry.models import outbox
 from shared.database import SessionDep
 from shared.outbox import Event, read_feed
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
-EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
+EventType = Literal[registered().event_types]  # type: ignore[valid-type]
 
 
 class EventPage(BaseModel):
@@ -23,7 +23,7 @@ class EventPage(BaseModel):
 
 @router.get(
     "",
-    summary="The change feed: networks, memberships and actors, in order",
+    summary="The change feed: every change the registry makes, in order",
     description=(
         "Events in the order they were committed. Read on with `after` = the `seq` of the last "
         "event you applied; an empty page means you are up to date. Event data never carries "
@@ -34,7 +34,7 @@ async def read_events(
     session: SessionDep,
     after: Annotated[int, Query(ge=0, description="the last seq you have")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    type: Annotated[list[EventType] | None, Query()] = None,
+    type: Annotated[list[EventType] | None, Query()] = None,  # type: ignore[valid-type]
     stream_id: Annotated[
         uuid.UUID | None, Query(description="only one network's (or actor's) events")
     ] = None,

@@ -6,11 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
-from services.registry import events
 from services.registry.access import WRITERS
-from services.registry.audit import record
 from services.registry.rules import importing
-from services.registry.rules.actors import actor_out
 from shared.auth import Principal, require_roles
 from shared.database import SessionDep
 from shared.errors import RuleViolation, problem_responses
@@ -88,16 +85,7 @@ async def import_actors(
         )
     if dry_run:
         return report
-    result = await importing.apply_import(session, plan)
-    for actor in result.actors:
-        after = actor_out(actor, show_personal=True).model_dump(mode="json")
-        record(session, principal, action="create", resource_type="actor", resource_id=actor.id,
-               after=after | {"imported": True})  # fmt: skip
-        await events.publish_actor(session, events.ACTOR_CREATED, actor)
-    for service_id, service in zip(result.service_ids, result.services, strict=True):
-        after = service.model_dump(mode="json") | {"imported": True}
-        record(session, principal, action="create", resource_type="service",
-               resource_id=service_id, after=after)  # fmt: skip
+    result = await importing.apply_import(session, principal, plan)
     response.status_code = status.HTTP_201_CREATED
     return report.model_copy(
         update={"actor_ids": [a.id for a in result.actors], "service_ids": result.service_ids}

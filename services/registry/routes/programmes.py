@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.registry.access import WRITERS
-from services.registry.audit import record
+from services.registry.dependencies import ProgrammeChange, Writer
 from services.registry.models import Programme
 from services.registry.reference import TARGET_GROUP_CODES, ProgrammeRole, ProgrammeStatus
 from services.registry.rules import programmes as rules
@@ -18,14 +17,12 @@ from services.registry.schemas.programmes import (
     ProgrammePatch,
 )
 from services.registry.schemas.services import TARGET_GROUPS_URL
-from shared.auth import Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
-WriterDep = Annotated[Principal, require_roles(*WRITERS)]
 
 
 @router.get(
@@ -68,53 +65,39 @@ async def list_programmes(
 
 @router.get("/{programme_id}", response_model=ProgrammeOut, responses=problem_responses(404))
 async def get_programme(
-    programme_id: uuid.UUID, session: SessionDep, request: Request, response: Response
-) -> Any:
+    programme_id: uuid.UUID, session: SessionDep, conditional: Reading
+) -> Response:
     programme = await rules.get_programme(session, programme_id)
-    if not_modified(request, etag_of(programme.version)):
-        return Response(status_code=304)
-    set_etag(response, programme.version)
-    [out] = await rules.programmes_out(session, [programme])
-    return out
+    return conditional.answer(await rules.PROGRAMMES.snapshot(session, programme))
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProgrammeOut,
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_programme(
-    body: ProgrammeIn, session: SessionDep, principal: WriterDep, response: Response
-) -> ProgrammeOut:
-    await rules.ensure_may_write(session, principal, None, body)
-    programme = await rules.save_programme(session, body)
-    [out] = await rules.programmes_out(session, [programme])
-    record(session, principal, action="create", resource_type="programme",
-           resource_id=programme.id, after=out.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, programme.version)
-    response.headers["Location"] = f"/v1/programmes/{programme.id}"
-    return out
+    body: ProgrammeIn, session: SessionDep, principal: Writer, conditional: Creating
+) -> Response:
+    out = await rules.create_programme(session, principal, body)
+    return conditional.answer(out, status=201, location=f"/v1/programmes/{out.id}")
 
 
-@router.patch("/{programme_id}", responses=problem_responses(401, 403, 404, 409, 412, 422))
+@router.patch(
+    "/{programme_id}",
+    response_model=ProgrammeOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
 async def edit_programme(
-    programme_id: uuid.UUID,
     body: ProgrammePatch,
+    change: ProgrammeChange,
     session: SessionDep,
-    principal: WriterDep,
-    request: Request,
-    response: Response,
-) -> ProgrammeOut:
-    programme = await rules.get_programme(session, programme_id)
-    check_if_match(request, etag_of(programme.version))
-    [before] = await rules.programmes_out(session, [programme])
-    merged = rules.merge(before, body)
-    await rules.ensure_may_write(session, principal, programme, merged)
-    programme = await rules.save_programme(session, merged, programme)
-    [after] = await rules.programmes_out(session, [programme])
-    record(session, principal, action="update", resource_type="programme",
-           resource_id=programme.id, before=before.model_dump(mode="json"),
-           after=after.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, programme.version)
-    return after
+    principal: Writer,
+    conditional: Changing,
+) -> Response:
+    out = await rules.edit_programme(session, principal, change.row, change.before, body)
+    return conditional.answer(out)
 
 
 @router.delete(
@@ -122,13 +105,5 @@ async def edit_programme(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 412),
 )
-async def delete_programme(
-    programme_id: uuid.UUID, session: SessionDep, principal: WriterDep, request: Request
-) -> None:
-    programme = await rules.get_programme(session, programme_id)
-    check_if_match(request, etag_of(programme.version))
-    await rules.ensure_may_write(session, principal, programme, None)
-    [before] = await rules.programmes_out(session, [programme])
-    await rules.delete_programme(session, programme)
-    record(session, principal, action="delete", resource_type="programme",
-           resource_id=programme_id, before=before.model_dump(mode="json"))  # fmt: skip
+async def delete_programme(change: ProgrammeChange, session: SessionDep, principal: Writer) -> None:
+    await rules.delete_programme(session, principal, change.row, change.before)

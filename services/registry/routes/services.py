@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from services.registry.access import WRITERS
-from services.registry.audit import record
+from services.registry.dependencies import ServiceChange, Writer
 from services.registry.models import Service
 from services.registry.reference import CATEGORY_CODES, TARGET_GROUP_CODES, ServiceStatus
 from services.registry.rules import services as rules
@@ -17,14 +16,12 @@ from services.registry.schemas.services import (
     ServiceOut,
     ServicePatch,
 )
-from shared.auth import Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
+from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
-WriterDep = Annotated[Principal, require_roles(*WRITERS)]
 
 
 @router.get(
@@ -68,51 +65,38 @@ async def list_services(
 
 
 @router.get("/{service_id}", response_model=ServiceOut, responses=problem_responses(404))
-async def get_service(
-    service_id: uuid.UUID, session: SessionDep, request: Request, response: Response
-) -> Any:
-    service, out = await rules.get_service(session, service_id)
-    if not_modified(request, etag_of(service.version)):
-        return Response(status_code=304)
-    set_etag(response, service.version)
-    return out
+async def get_service(service_id: uuid.UUID, session: SessionDep, conditional: Reading) -> Response:
+    _, out = await rules.get_service(session, service_id)
+    return conditional.answer(out)
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses=problem_responses(401, 403, 409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ServiceOut,
+    responses=problem_responses(401, 403, 409, 422),
 )
 async def create_service(
-    body: ServiceIn, session: SessionDep, principal: WriterDep, response: Response
-) -> ServiceOut:
-    await rules.ensure_may_write(session, principal, None, body)
-    service = await rules.save_service(session, body)
-    out = await rules.described(session, service)
-    record(session, principal, action="create", resource_type="service", resource_id=service.id,
-           after=out.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, service.version)
-    response.headers["Location"] = f"/v1/services/{service.id}"
-    return out
+    body: ServiceIn, session: SessionDep, principal: Writer, conditional: Creating
+) -> Response:
+    out = await rules.create_service(session, principal, body)
+    return conditional.answer(out, status=201, location=f"/v1/services/{out.id}")
 
 
-@router.patch("/{service_id}", responses=problem_responses(401, 403, 404, 409, 412, 422))
+@router.patch(
+    "/{service_id}",
+    response_model=ServiceOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
 async def edit_service(
-    service_id: uuid.UUID,
     body: ServicePatch,
+    change: ServiceChange,
     session: SessionDep,
-    principal: WriterDep,
-    request: Request,
-    response: Response,
-) -> ServiceOut:
-    service, before = await rules.get_service(session, service_id)
-    check_if_match(request, etag_of(service.version))
-    merged = rules.merge(before, body)
-    await rules.ensure_may_write(session, principal, service, merged)
-    service = await rules.save_service(session, merged, service)
-    after = await rules.described(session, service)
-    record(session, principal, action="update", resource_type="service", resource_id=service.id,
-           before=before.model_dump(mode="json"), after=after.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, service.version)
-    return after
+    principal: Writer,
+    conditional: Changing,
+) -> Response:
+    out = await rules.edit_service(session, principal, change.row, change.before, body)
+    return conditional.answer(out)
 
 
 @router.delete(
@@ -120,12 +104,5 @@ async def edit_service(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 412),
 )
-async def delete_service(
-    service_id: uuid.UUID, session: SessionDep, principal: WriterDep, request: Request
-) -> None:
-    service, before = await rules.get_service(session, service_id)
-    check_if_match(request, etag_of(service.version))
-    await rules.ensure_may_write(session, principal, service, None)
-    await rules.delete_service(session, service)
-    record(session, principal, action="delete", resource_type="service", resource_id=service_id,
-           before=before.model_dump(mode="json"))  # fmt: skip
+async def delete_service(change: ServiceChange, session: SessionDep, principal: Writer) -> None:
+    await rules.delete_service(session, principal, change.row, change.before)

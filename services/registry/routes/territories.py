@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy import select
 
-from services.registry.audit import record
+from services.registry.dependencies import Admin, CommunityChange
 from services.registry.models import Community, Region
 from services.registry.rules import territories as rules
 from services.registry.schemas.territories import (
@@ -15,14 +15,12 @@ from services.registry.schemas.territories import (
     CommunityPatch,
     RegionOut,
 )
-from shared.auth import ADMIN, Principal, require_roles
-from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
+from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1", tags=["territories"])
-AdminDep = Annotated[Principal, require_roles(ADMIN)]
 
 
 @router.get("/regions", summary="The 11 regions (marzer) with ISO 3166-2:AM codes")
@@ -55,51 +53,36 @@ async def list_communities(
     "/communities/{community_id}", response_model=CommunityOut, responses=problem_responses(404)
 )
 async def get_community(
-    community_id: uuid.UUID, session: SessionDep, request: Request, response: Response
-) -> Any:
+    community_id: uuid.UUID, session: SessionDep, conditional: Reading
+) -> Response:
     community = await rules.get_community(session, community_id)
-    if not_modified(request, etag_of(community.version)):
-        return Response(status_code=304)
-    set_etag(response, community.version)
-    return rules.community_out(community)
+    return conditional.answer(await rules.COMMUNITIES.snapshot(session, community))
 
 
 @router.post(
     "/communities",
     status_code=status.HTTP_201_CREATED,
+    response_model=CommunityOut,
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_community(
-    body: CommunityIn, session: SessionDep, principal: AdminDep, response: Response
-) -> CommunityOut:
-    community = await rules.save_community(session, body)
-    out = rules.community_out(community)
-    record(session, principal, action="create", resource_type="community",
-           resource_id=community.id, after=out.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, community.version)
-    response.headers["Location"] = f"/v1/communities/{community.id}"
-    return out
+    body: CommunityIn, session: SessionDep, principal: Admin, conditional: Creating
+) -> Response:
+    out = await rules.create_community(session, principal, body)
+    return conditional.answer(out, status=201, location=f"/v1/communities/{out.id}")
 
 
 @router.patch(
-    "/communities/{community_id}", responses=problem_responses(401, 403, 404, 409, 412, 422)
+    "/communities/{community_id}",
+    response_model=CommunityOut,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def edit_community(
-    community_id: uuid.UUID,
     body: CommunityPatch,
+    change: CommunityChange,
     session: SessionDep,
-    principal: AdminDep,
-    request: Request,
-    response: Response,
-) -> CommunityOut:
-    community = await rules.get_community(session, community_id)
-    check_if_match(request, etag_of(community.version))
-    before = rules.community_out(community)
-    merged = merge_patch(CommunityIn, before, body)
-    community = await rules.save_community(session, merged, community)
-    after = rules.community_out(community)
-    record(session, principal, action="update", resource_type="community",
-           resource_id=community.id, before=before.model_dump(mode="json"),
-           after=after.model_dump(mode="json"))  # fmt: skip
-    set_etag(response, community.version)
-    return after
+    principal: Admin,
+    conditional: Changing,
+) -> Response:
+    out = await rules.edit_community(session, principal, change.row, change.before, body)
+    return conditional.answer(out)

@@ -12,20 +12,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.registry.access import ensure_in_territory
+from services.registry.journal import journal
 from services.registry.models import (
     Actor,
     ActorCapacity,
     ActorJurisdiction,
     ActorPlace,
     Community,
+    Network,
+    NetworkMember,
     ProgrammeActor,
     Service,
 )
 from services.registry.reference import PERSONAL_KINDS, ActorKind, LegalForm
 from services.registry.rules.territories import check_communities, check_region
-from services.registry.schemas.actors import ActorIn, ActorOut
+from services.registry.schemas.actors import ActorIn, ActorOut, ActorPatch
 from shared.auth import Principal
-from shared.database import utcnow
+from shared.concurrency import merge_patch
 from shared.errors import Conflict, NotFound
 from shared.text import fold, fold_all
 
@@ -88,6 +91,15 @@ def actor_view(
             "personal_data_hidden": hide and bool(actor.phone or actor.email or actor.street),
         }
     )
+
+
+async def _represent(session: AsyncSession, actor: Actor, full: bool) -> ActorOut:
+    return actor_out(actor, show_personal=full)
+
+
+# The full representation holds the contacts of persons and entrepreneurs: events and
+# anonymous callers get the public one.
+ACTORS = journal.resource("actor", _represent, personal=True)
 
 
 async def get_actor(session: AsyncSession, actor_id: uuid.UUID) -> Actor:
@@ -229,9 +241,6 @@ async def save_actor(session: AsyncSession, data: ActorIn, actor: Actor | None =
     actor.phone, actor.email, actor.website = (
         data.contacts.phone, data.contacts.email, data.contacts.website,
     )  # fmt: skip
-    # Places, jurisdictions and capacities are part of the actor's representation: a change to
-    # them alone must still move the version (ETag) and updated_at.
-    actor.updated_at = utcnow()
     actor.search_name = fold_all(data.name.hy, data.name.en, data.name.ru)
     actor.search_text = fold_all(
         data.name.hy, data.name.en, data.name.ru, data.description, data.tax_number
@@ -264,5 +273,44 @@ async def delete_actor(session: AsyncSession, actor: Actor) -> None:
             "remove or reassign them first, so that nothing points to a missing actor.",
             title="Actor in use",
         )
+    networks = (
+        await session.execute(
+            select(Network.id, Network.name_hy)
+            .join(NetworkMember, NetworkMember.network_id == Network.id)
+            .where(NetworkMember.actor_id == actor.id)
+            .distinct()
+            .order_by(Network.name_hy)
+        )
+    ).all()
+    if networks:
+        # Membership history is kept (past members too): the actor stays while any points to it.
+        names = "; ".join(f"{name} ({network_id})" for network_id, name in networks)
+        raise Conflict(
+            f"This actor is or was a member of the network(s) {names}; the membership history "
+            "keeps pointing to it, so it cannot be deleted.",
+            title="Actor in use",
+            extra={"networks": [str(network_id) for network_id, _ in networks]},
+        )
     await session.delete(actor)
     await session.flush()
+
+
+async def create_actor(session: AsyncSession, principal: Principal, data: ActorIn) -> ActorOut:
+    await ensure_may_write(session, principal, None, data)
+    return await ACTORS.created(session, principal, await save_actor(session, data))
+
+
+async def edit_actor(
+    session: AsyncSession, principal: Principal, actor: Actor, before: ActorOut, patch: ActorPatch
+) -> ActorOut:
+    merged = merge_patch(ActorIn, before, patch)
+    await ensure_may_write(session, principal, None, merged)
+    await save_actor(session, merged, actor)
+    return await ACTORS.updated(session, principal, actor, before)
+
+
+async def remove_actor(
+    session: AsyncSession, principal: Principal, actor: Actor, before: ActorOut
+) -> None:
+    await delete_actor(session, actor)
+    await ACTORS.deleted(session, principal, before.id, before)

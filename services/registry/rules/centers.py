@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.registry.journal import journal
 from services.registry.models import Center, CenterTerritory, Community
 from services.registry.reference import CenterStatus
 from services.registry.rules.territories import check_communities, check_region
-from services.registry.schemas.centers import CenterIn, CenterOut, HeadOfficial
+from services.registry.schemas.centers import CenterIn, CenterOut, CenterPatch, HeadOfficial
 from services.registry.schemas.common import Address, Contacts
-from shared.database import utcnow
+from shared.auth import Principal
+from shared.concurrency import merge_patch
 from shared.errors import Conflict, NotFound
 from shared.text import LocalizedText, fold, fold_all
 
@@ -23,7 +25,6 @@ from shared.text import LocalizedText, fold, fold_all
 def center_out(center: Center) -> CenterOut:
     return CenterOut(
         id=center.id,
-        version=center.version,
         name=LocalizedText(hy=center.name_hy, en=center.name_en, ru=center.name_ru),
         region_code=center.region_code,
         address=Address(
@@ -38,7 +39,17 @@ def center_out(center: Center) -> CenterOut:
         opened_on=center.opened_on,
         status=CenterStatus(center.status),
         territory=[t.community_id for t in center.territory],
+        version=center.version,
+        created_at=center.created_at,
+        updated_at=center.updated_at,
     )
+
+
+async def _represent(session: AsyncSession, center: Center, full: bool) -> CenterOut:
+    return center_out(center)
+
+
+CENTERS = journal.resource("center", _represent)
 
 
 async def get_center(session: AsyncSession, center_id: uuid.UUID) -> Center:
@@ -136,8 +147,6 @@ async def save_center(
     ]
     for row in center.territory:
         row.active = active
-    # The territory is part of the center's representation: a change to it is a new version.
-    center.updated_at = utcnow()
     try:
         await session.flush()
     except IntegrityError as exc:
@@ -148,3 +157,18 @@ async def save_center(
             title="Community already served",
         ) from exc
     return center
+
+
+async def create_center(session: AsyncSession, principal: Principal, data: CenterIn) -> CenterOut:
+    return await CENTERS.created(session, principal, await save_center(session, data))
+
+
+async def edit_center(
+    session: AsyncSession,
+    principal: Principal,
+    center: Center,
+    before: CenterOut,
+    patch: CenterPatch,
+) -> CenterOut:
+    await save_center(session, merge_patch(CenterIn, before, patch), center)
+    return await CENTERS.updated(session, principal, center, before)

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.access import ensure_in_territory
+from services.registry.access import ensure_in_territory, is_admin
 from services.registry.models import Actor, Community
-from services.registry.rules.actors import communities_touched, save_actor
-from services.registry.rules.services import save_service
+from services.registry.rules.actors import ACTORS, communities_touched, save_actor
+from services.registry.rules.services import SERVICES, save_service
 from services.registry.schemas.actors import ActorIn
 from services.registry.schemas.services import ServiceIn
 from shared.auth import Principal
@@ -283,7 +283,7 @@ async def _check_against_registry(
             plan.errors.append(RowError(numbers[str(number)], "tax_number", (
                 f"an actor with this tax number is already registered ({actor_id}); "
                 "change it through the API instead")))  # fmt: skip
-    if principal.is_admin:
+    if is_admin(principal):
         return
     for planned in plan.actors.values():
         try:
@@ -302,14 +302,20 @@ class ImportResult:
     service_ids: list[uuid.UUID]
 
 
-async def apply_import(session: AsyncSession, plan: ImportPlan) -> ImportResult:
-    """Write a checked plan; the caller's transaction makes it all or nothing."""
+async def apply_import(
+    session: AsyncSession, principal: Principal, plan: ImportPlan
+) -> ImportResult:
+    """Write a checked plan, every record journaled; the caller's transaction makes it all or
+    nothing."""
     result = ImportResult(actors=[], services=[], service_ids=[])
     for planned in plan.actors.values():
         actor = await save_actor(session, planned.data)
+        await ACTORS.created(session, principal, actor)
         result.actors.append(actor)
         for _, body in planned.services:
             data = ServiceIn.model_validate(body | {"provider_id": actor.id})
             result.services.append(data)
-            result.service_ids.append((await save_service(session, data)).id)
+            service = await save_service(session, data)
+            await SERVICES.created(session, principal, service)
+            result.service_ids.append(service.id)
     return result

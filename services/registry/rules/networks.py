@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from services.registry.access import ensure_manages_center
+from services.registry.journal import journal
 from services.registry.models import (
     Actor,
     ActorJurisdiction,
@@ -38,16 +40,21 @@ from services.registry.schemas.common import Contacts
 from services.registry.schemas.networks import (
     ActivityIn,
     ActivityOut,
+    ActivityPatch,
     Agreement,
     Document,
+    Leave,
     MemberActor,
     MemberIn,
     MemberOut,
+    MemberPatch,
     NetworkIn,
     NetworkOut,
+    NetworkPatch,
 )
 from shared.auth import Principal
-from shared.errors import Conflict, Forbidden, NotFound, RuleViolation
+from shared.concurrency import merge_patch
+from shared.errors import Conflict, NotFound, RuleViolation
 from shared.text import LocalizedText
 
 
@@ -106,12 +113,45 @@ async def get_network(session: AsyncSession, network_id: uuid.UUID) -> Network:
 
 
 def ensure_may_manage(principal: Principal, center_id: uuid.UUID) -> None:
-    """Admins and the center's own officials manage its network."""
-    if not principal.may_act_for_center(center_id):
-        raise Forbidden(
-            "Only an admin or an official of this network's center may change it; "
-            "your token names other centers."
-        )
+    """Admins and the center's own officials (role and scope together) manage its network."""
+    ensure_manages_center(principal, center_id, "this network")
+
+
+async def _represent_network(session: AsyncSession, network: Network, full: bool) -> NetworkOut:
+    counts = await current_member_counts(session, [network.id])
+    return network_out(network, counts.get(network.id, 0))
+
+
+async def _represent_member(session: AsyncSession, member: NetworkMember, full: bool) -> MemberOut:
+    actor = await session.get(Actor, member.actor_id)
+    assert actor is not None  # a member's actor cannot be deleted (see rules.actors)
+    return member_out(member, actor, show_personal=full)
+
+
+async def _represent_activity(
+    session: AsyncSession, activity: NetworkActivity, full: bool
+) -> ActivityOut:
+    return activity_out(activity)
+
+
+# Network, membership and activity events share the network's stream, so a consumer sees them
+# in the order they happened.
+NETWORKS = journal.resource("network", _represent_network, verbs=("created", "updated"))
+MEMBERS = journal.resource(
+    "network_member",
+    _represent_member,
+    event_prefix="member",
+    stream_of=lambda member: member.network_id,
+    personal=True,
+    verbs=("joined", "updated", "left"),
+)
+ACTIVITIES = journal.resource(
+    "network_activity",
+    _represent_activity,
+    event_prefix="activity",
+    stream_of=lambda activity: activity.network_id,
+    verbs=("created", "updated"),
+)
 
 
 def networks_query(
@@ -198,6 +238,8 @@ def member_out(member: NetworkMember, actor: Actor, *, show_personal: bool) -> M
         left_on=member.left_on,
         leave_reason=member.leave_reason,
         version=member.version,
+        created_at=member.created_at,
+        updated_at=member.updated_at,
     )
 
 
@@ -372,6 +414,8 @@ def activity_out(activity: NetworkActivity) -> ActivityOut:
         outcome=activity.outcome,
         participants=[p.member_id for p in activity.participants],
         documents=[Document.model_validate(d) for d in activity.documents],
+        created_at=activity.created_at,
+        updated_at=activity.updated_at,
     )
 
 
@@ -444,3 +488,74 @@ async def save_activity(
     activity.participants = [NetworkActivityParticipant(member_id=m) for m in participants]
     await session.flush()
     return activity
+
+
+# --- the writes, each journaled -----------------------------------------------------------
+
+
+async def create_network(
+    session: AsyncSession, principal: Principal, data: NetworkIn
+) -> NetworkOut:
+    ensure_may_manage(principal, data.center_id)
+    return await NETWORKS.created(session, principal, await save_network(session, data))
+
+
+async def edit_network(
+    session: AsyncSession,
+    principal: Principal,
+    network: Network,
+    before: NetworkOut,
+    patch: NetworkPatch,
+) -> NetworkOut:
+    await save_network(session, merge_patch(NetworkIn, before, patch), network)
+    return await NETWORKS.updated(session, principal, network, before)
+
+
+async def add_member(
+    session: AsyncSession, principal: Principal, network: Network, data: MemberIn
+) -> MemberOut:
+    member = await join(session, network, data)
+    return await MEMBERS.created(session, principal, member, event="joined")
+
+
+async def edit_member(
+    session: AsyncSession,
+    principal: Principal,
+    network: Network,
+    member: NetworkMember,
+    before: MemberOut,
+    patch: MemberPatch,
+) -> MemberOut:
+    merged = merge_patch(MemberIn, before, patch, actor_id=before.actor.id)
+    await update_member(session, network, member, merged)
+    return await MEMBERS.updated(session, principal, member, before)
+
+
+async def leave_network(
+    session: AsyncSession,
+    principal: Principal,
+    member: NetworkMember,
+    before: MemberOut,
+    data: Leave,
+) -> MemberOut:
+    await leave(session, member, data.left_on, data.reason)
+    return await MEMBERS.updated(session, principal, member, before, event="left")
+
+
+async def create_activity(
+    session: AsyncSession, principal: Principal, network: Network, data: ActivityIn
+) -> ActivityOut:
+    activity = await save_activity(session, network, data)
+    return await ACTIVITIES.created(session, principal, activity)
+
+
+async def edit_activity(
+    session: AsyncSession,
+    principal: Principal,
+    network: Network,
+    activity: NetworkActivity,
+    before: ActivityOut,
+    patch: ActivityPatch,
+) -> ActivityOut:
+    await save_activity(session, network, merge_patch(ActivityIn, before, patch), activity)
+    return await ACTIVITIES.updated(session, principal, activity, before)

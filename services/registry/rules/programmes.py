@@ -11,7 +11,8 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.registry.access import ensure_in_territory
+from services.registry.access import ensure_in_territory, is_admin
+from services.registry.journal import journal
 from services.registry.models import (
     Actor,
     Community,
@@ -34,7 +35,6 @@ from services.registry.schemas.programmes import (
     ProgrammePatch,
 )
 from shared.auth import Principal
-from shared.database import utcnow
 from shared.errors import NotFound, RuleViolation
 from shared.text import CurrencyCode, LocalizedText, Money, fold, fold_all
 
@@ -96,6 +96,13 @@ async def actor_names(session: AsyncSession, actor_ids: Iterable[uuid.UUID]) -> 
 async def programmes_out(session: AsyncSession, programmes: list[Programme]) -> list[ProgrammeOut]:
     names = await actor_names(session, (a.actor_id for p in programmes for a in p.actors))
     return [programme_out(p, names) for p in programmes]
+
+
+async def _represent(session: AsyncSession, programme: Programme, full: bool) -> ProgrammeOut:
+    return (await programmes_out(session, [programme]))[0]
+
+
+PROGRAMMES = journal.resource("programme", _represent)
 
 
 async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> Programme:
@@ -203,7 +210,7 @@ async def ensure_may_write(
 ) -> None:
     """An official may write a programme one of whose communities or actors is in their center's
     territory: before the change (`programme`) and after it (`data`)."""
-    if principal.is_admin:
+    if is_admin(principal):
         return
     if programme is not None:
         communities, regions = await _actors_territory(
@@ -276,12 +283,33 @@ async def save_programme(
     ]
     listed = {s.service_id: s for s in programme.services}
     programme.services = [listed.get(s) or ProgrammeService(service_id=s) for s in services]
-    # Actors, groups, communities and services are part of the representation: a new version.
-    programme.updated_at = utcnow()
     await session.flush()
     return programme
 
 
-async def delete_programme(session: AsyncSession, programme: Programme) -> None:
+async def create_programme(
+    session: AsyncSession, principal: Principal, data: ProgrammeIn
+) -> ProgrammeOut:
+    await ensure_may_write(session, principal, None, data)
+    return await PROGRAMMES.created(session, principal, await save_programme(session, data))
+
+
+async def edit_programme(
+    session: AsyncSession,
+    principal: Principal,
+    programme: Programme,
+    before: ProgrammeOut,
+    patch: ProgrammePatch,
+) -> ProgrammeOut:
+    merged = merge(before, patch)
+    await ensure_may_write(session, principal, None, merged)
+    await save_programme(session, merged, programme)
+    return await PROGRAMMES.updated(session, principal, programme, before)
+
+
+async def delete_programme(
+    session: AsyncSession, principal: Principal, programme: Programme, before: ProgrammeOut
+) -> None:
     await session.delete(programme)
     await session.flush()
+    await PROGRAMMES.deleted(session, principal, before.id, before)

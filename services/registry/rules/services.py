@@ -11,7 +11,8 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from services.registry.access import ensure_in_territory
+from services.registry.access import ensure_in_territory, is_admin
+from services.registry.journal import journal
 from services.registry.models import (
     Actor,
     Community,
@@ -33,7 +34,6 @@ from services.registry.schemas.services import (
 )
 from shared.auth import Principal
 from shared.concurrency import merge_patch
-from shared.database import utcnow
 from shared.errors import NotFound, RuleViolation
 from shared.text import CurrencyCode, LocalizedText, Money, fold, fold_all
 
@@ -190,7 +190,7 @@ async def ensure_may_write(
 ) -> None:
     """An official may write a service whose provider, or one of whose delivery communities, is
     in their center's territory: before the change (`service`) and after it (`data`)."""
-    if principal.is_admin:
+    if is_admin(principal):
         return
     if service is not None:
         communities, regions = await _provider_territory(session, service.provider_id)
@@ -264,24 +264,60 @@ async def save_service(
         places.get(community_id) or ServiceCommunity(community_id=community_id)
         for community_id in communities
     ]
-    # Target groups and communities are part of the representation: any write is a new version.
-    service.updated_at = utcnow()
     await session.flush()
     return service
 
 
-async def delete_service(session: AsyncSession, service: Service) -> None:
-    # Programmes that list the service lose it (the database cascades); their representation
-    # changes, so they get a new version.
-    listing = await session.scalars(
-        select(Programme).where(
-            exists().where(
-                ProgrammeService.programme_id == Programme.id,
-                ProgrammeService.service_id == service.id,
+async def _represent(session: AsyncSession, service: Service, full: bool) -> ServiceOut:
+    return await described(session, service)
+
+
+SERVICES = journal.resource("service", _represent)
+
+
+async def create_service(
+    session: AsyncSession, principal: Principal, data: ServiceIn
+) -> ServiceOut:
+    await ensure_may_write(session, principal, None, data)
+    return await SERVICES.created(session, principal, await save_service(session, data))
+
+
+async def edit_service(
+    session: AsyncSession,
+    principal: Principal,
+    service: Service,
+    before: ServiceOut,
+    patch: ServicePatch,
+) -> ServiceOut:
+    merged = merge(before, patch)
+    await ensure_may_write(session, principal, None, merged)
+    await save_service(session, merged, service)
+    return await SERVICES.updated(session, principal, service, before)
+
+
+async def delete_service(
+    session: AsyncSession, principal: Principal, service: Service, before: ServiceOut
+) -> None:
+    """Delete a service; the programmes that listed it lose it, and that change of theirs is
+    journaled too."""
+    # Imported here: programmes use this module's money rules, and only deletion needs them.
+    from services.registry.rules.programmes import PROGRAMMES, get_programme
+
+    listing = list(
+        await session.scalars(
+            select(Programme.id).where(
+                exists().where(
+                    ProgrammeService.programme_id == Programme.id,
+                    ProgrammeService.service_id == service.id,
+                )
             )
         )
     )
-    for programme in listing:
-        programme.updated_at = utcnow()
+    programmes = [await get_programme(session, programme_id) for programme_id in listing]
+    befores = [await PROGRAMMES.snapshot(session, p) for p in programmes]
     await session.delete(service)
     await session.flush()
+    await SERVICES.deleted(session, principal, before.id, before)
+    for programme, programme_before in zip(programmes, befores, strict=True):
+        await session.refresh(programme, ["services"])
+        await PROGRAMMES.updated(session, principal, programme, programme_before)

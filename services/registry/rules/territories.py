@@ -9,8 +9,16 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.journal import journal
 from services.registry.models import Community, Region
-from services.registry.schemas.territories import CommunityIn, CommunityOut, RegionOut
+from services.registry.schemas.territories import (
+    CommunityIn,
+    CommunityOut,
+    CommunityPatch,
+    RegionOut,
+)
+from shared.auth import Principal
+from shared.concurrency import merge_patch
 from shared.errors import Conflict, NotFound, RuleViolation
 from shared.text import LocalizedText, fold, fold_all
 
@@ -35,7 +43,16 @@ def community_out(community: Community) -> CommunityOut:
             f"/community:{community.code}"
         ),
         version=community.version,
+        created_at=community.created_at,
+        updated_at=community.updated_at,
     )
+
+
+async def _represent(session: AsyncSession, community: Community, full: bool) -> CommunityOut:
+    return community_out(community)
+
+
+COMMUNITIES = journal.resource("community", _represent)
 
 
 async def get_region(session: AsyncSession, code: str) -> Region:
@@ -128,3 +145,20 @@ async def save_community(
     community.search_name = fold_all(data.name.hy, data.name.en, data.name.ru)
     await session.flush()
     return community
+
+
+async def create_community(
+    session: AsyncSession, principal: Principal, data: CommunityIn
+) -> CommunityOut:
+    return await COMMUNITIES.created(session, principal, await save_community(session, data))
+
+
+async def edit_community(
+    session: AsyncSession,
+    principal: Principal,
+    community: Community,
+    before: CommunityOut,
+    patch: CommunityPatch,
+) -> CommunityOut:
+    await save_community(session, merge_patch(CommunityIn, before, patch), community)
+    return await COMMUNITIES.updated(session, principal, community, before)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from services.registry.reference import BODY_KINDS, ActorKind, CapacityKind, LegalForm
 from services.registry.schemas.common import Address, Contacts
+from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
 
 TaxNumber = Annotated[
@@ -87,28 +87,13 @@ class ActorIn(BaseModel):
         return self
 
 
-class ActorPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: ActorKind | None = None
-    legal_form: LegalForm | None = None
-    name: LocalizedText | None = None
-    description: str | None = None
-    tax_number: TaxNumber | None = None
-    registration_number: str | None = None
-    address: Address | None = None
-    contacts: Contacts | None = None
-    located_in: Ids | None = None
-    operates_in: Ids | None = None
-    jurisdiction: Jurisdiction | None = None
-    capacities: list[Capacity] | None = None
+if TYPE_CHECKING:
+    ActorPatch = BaseModel
+else:
+    ActorPatch = patch_of(ActorIn, name="ActorPatch")
 
 
-class ActorOut(ActorIn):
-    id: uuid.UUID
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class ActorOut(ActorIn, Resource):
     personal_data_hidden: bool = Field(
         default=False,
         description="True when the phone and e-mail of a person were left out for an anonymous "

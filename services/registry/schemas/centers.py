@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.reference import CenterStatus
 from services.registry.schemas.common import Address, Contacts
+from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -54,19 +55,11 @@ class CenterIn(BaseModel):
     )
 
 
-class CenterPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: LocalizedText | None = None
-    region_code: str | None = None
-    address: Address | None = None
-    contacts: Contacts | None = None
-    head: HeadOfficial | None = None
-    opened_on: date | None = None
-    status: CenterStatus | None = None
-    territory: list[uuid.UUID] | None = Field(default=None, max_length=500)
+if TYPE_CHECKING:
+    CenterPatch = BaseModel
+else:
+    CenterPatch = patch_of(CenterIn, name="CenterPatch")
 
 
-class CenterOut(CenterIn):
-    id: uuid.UUID
-    version: int
+class CenterOut(CenterIn, Resource):
+    """A center as the registry answers it."""

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,7 @@ from services.registry.reference import (
 )
 from services.registry.schemas.actors import Capacity
 from services.registry.schemas.common import Contacts
+from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -76,27 +77,17 @@ class NetworkIn(BaseModel):
         return self
 
 
-class NetworkPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: LocalizedText | None = None
-    form: NetworkForm | None = None
-    goals: GoalCodes | None = None
-    goals_note: Text | None = None
-    founded_on: date | None = None
-    status: NetworkStatus | None = None
-    dissolved_on: date | None = None
+if TYPE_CHECKING:
+    NetworkPatch = BaseModel
+else:
+    NetworkPatch = patch_of(NetworkIn, name="NetworkPatch", exclude=("center_id",))
 
 
-class NetworkOut(NetworkIn):
-    id: uuid.UUID
-    version: int
+class NetworkOut(NetworkIn, Resource):
     may_form_council: bool = Field(
         description="Only an active formalised or mixed network may form a coordinating council"
     )
     current_members: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class Agreement(BaseModel):
@@ -119,13 +110,10 @@ class MemberIn(BaseModel):
     agreement: Agreement | None = None
 
 
-class MemberPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: MemberRole | None = None
-    areas: GoalCodes | None = None
-    capacities: list[Capacity] | None = None
-    agreement: Agreement | None = None
+if TYPE_CHECKING:
+    MemberPatch = BaseModel
+else:
+    MemberPatch = patch_of(MemberIn, name="MemberPatch", exclude=("actor_id", "joined_on"))
 
 
 class Leave(BaseModel):
@@ -142,8 +130,7 @@ class MemberActor(BaseModel):
     contacts: Contacts
 
 
-class MemberOut(BaseModel):
-    id: uuid.UUID
+class MemberOut(Resource):
     network_id: uuid.UUID
     actor: MemberActor
     role: MemberRole
@@ -153,7 +140,6 @@ class MemberOut(BaseModel):
     agreement: Agreement | None
     left_on: date | None
     leave_reason: str | None
-    version: int
 
 
 class Document(BaseModel):
@@ -184,19 +170,11 @@ class ActivityIn(BaseModel):
         return self
 
 
-class ActivityPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: ActivityKind | None = None
-    held_on: date | None = None
-    ends_on: date | None = None
-    topic: str | None = None
-    outcome: str | None = None
-    participants: list[uuid.UUID] | None = None
-    documents: list[Document] | None = None
+if TYPE_CHECKING:
+    ActivityPatch = BaseModel
+else:
+    ActivityPatch = patch_of(ActivityIn, name="ActivityPatch")
 
 
-class ActivityOut(ActivityIn):
-    id: uuid.UUID
+class ActivityOut(ActivityIn, Resource):
     network_id: uuid.UUID
-    version: int

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.registry.reference import ProgrammeRole, ProgrammeStatus
 from services.registry.schemas.services import Ids, LongText, TargetGroups, check_target_groups
+from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText, Money
 
 
@@ -105,27 +106,13 @@ class ProgrammeIn(BaseModel):
         return check_target_groups(codes)
 
 
-class ProgrammePatch(BaseModel):
-    """Only the fields sent change; the result is checked as a whole like a new programme."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: LocalizedText | None = None
-    description: str | None = None
-    period: Period | None = None
-    budget: Money | None = None
-    status: ProgrammeStatus | None = None
-    actors: list[ProgrammeActorIn] | None = None
-    target_groups: list[str] | None = None
-    communities: Ids | None = None
-    services: Ids | None = None
+if TYPE_CHECKING:
+    ProgrammePatch = BaseModel
+else:
+    ProgrammePatch = patch_of(ProgrammeIn, name="ProgrammePatch")
 
 
-class ProgrammeOut(ProgrammeIn):
-    id: uuid.UUID
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class ProgrammeOut(ProgrammeIn, Resource):
     actors: list[ProgrammeActorOut] = Field(  # type: ignore[assignment]
         default_factory=list, description="Each actor with its role and name"
     )

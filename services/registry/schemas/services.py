@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
     BaseModel,
@@ -14,6 +13,7 @@ from pydantic import (
 )
 
 from services.registry.reference import CATEGORY_CODES, TARGET_GROUP_CODES, ServiceStatus
+from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText, Money
 
 CATEGORIES_URL = "/v1/taxonomies/service-categories"
@@ -141,23 +141,10 @@ class ServiceIn(BaseModel):
         return list(dict.fromkeys(codes))
 
 
-class ServicePatch(BaseModel):
-    """Only the fields sent change; the result is checked as a whole like a new service."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    provider_id: uuid.UUID | None = None
-    name: LocalizedText | None = None
-    description: str | None = None
-    category_code: str | None = None
-    target_groups: list[str] | None = None
-    communities: Ids | None = None
-    eligibility: str | None = None
-    cost: Cost | None = None
-    capacity: int | None = None
-    languages: list[str] | None = None
-    schedule: str | None = None
-    status: ServiceStatus | None = None
+if TYPE_CHECKING:
+    ServicePatch = BaseModel
+else:
+    ServicePatch = patch_of(ServiceIn, name="ServicePatch")
 
 
 class ProviderRef(BaseModel):
@@ -165,9 +152,5 @@ class ProviderRef(BaseModel):
     name: LocalizedText
 
 
-class ServiceOut(ServiceIn):
-    id: uuid.UUID
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class ServiceOut(ServiceIn, Resource):
     provider: ProviderRef

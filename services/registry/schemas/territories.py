@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
+from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
 
 
@@ -45,20 +46,15 @@ class CommunityIn(BaseModel):
     name: LocalizedText
 
 
-class CommunityPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: CommunityCode | None = None
-    region_code: str | None = None
-    parent_id: uuid.UUID | None = None
-    name: LocalizedText | None = None
+if TYPE_CHECKING:
+    CommunityPatch = BaseModel
+else:
+    CommunityPatch = patch_of(CommunityIn, name="CommunityPatch")
 
 
-class CommunityOut(BaseModel):
-    id: uuid.UUID
+class CommunityOut(Resource):
     code: str
     region_code: str
     parent_id: uuid.UUID | None
     name: LocalizedText
     ocd_id: str
-    version: int

@@ -110,3 +110,10 @@ async def create_programme(
     response = await client.post("/v1/programmes", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def current_etag(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> str:
+    """The ETag of the resource as this caller reads it now, for `If-Match`."""
+    response = await client.get(url, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.headers["etag"]

@@ -167,15 +167,16 @@ class TestMembers:
         actor = await create_actor(client, admin)
         member = (await join(client, official, network["id"], actor["id"])).json()
         url = f"/v1/networks/{network['id']}/members/{member['id']}"
+        first = (await client.get(url, headers=official)).headers["etag"]
         promoted = await client.patch(
-            url, json={"role": "coordinator"}, headers=official | {"If-Match": '"1"'}
+            url, json={"role": "coordinator"}, headers=official | {"If-Match": first}
         )
         assert promoted.status_code == 200
         assert promoted.json()["role"] == "coordinator"
         stale = await client.post(
             f"{url}/leave",
             json={"left_on": "2024-09-01", "reason": "x"},
-            headers=official | {"If-Match": '"1"'},
+            headers=official | {"If-Match": first},
         )
         assert stale.status_code == 412
         other = await create_center(client, admin, name={"hy": "Այլ"}, territory=[])
@@ -356,14 +357,17 @@ class TestChangeFeed:
         await client.patch(f"/v1/actors/{actor['id']}", json={"description": "Նոր"}, headers=admin)
         feed = (await client.get("/v1/events")).json()
         types = [e["type"] for e in feed["items"]]
-        assert types == ["actor.created", "network.created", "member.joined", "actor.updated"]
-        assert [e["seq"] for e in feed["items"]] == [1, 2, 3, 4]
-        joined = feed["items"][2]
+        # Every registry write is in the feed: the fixture's center first.
+        assert types == [
+            "center.created", "actor.created", "network.created", "member.joined", "actor.updated"
+        ]  # fmt: skip
+        assert [e["seq"] for e in feed["items"]] == [1, 2, 3, 4, 5]
+        joined = feed["items"][3]
         assert joined["resource_id"] == member["id"]
         assert joined["stream_id"] == network["id"]
         assert joined["data"]["actor"]["id"] == actor["id"]
-        rest = (await client.get("/v1/events", params={"after": 2})).json()["items"]
-        assert [e["seq"] for e in rest] == [3, 4]
+        rest = (await client.get("/v1/events", params={"after": 3})).json()["items"]
+        assert [e["seq"] for e in rest] == [4, 5]
         one_network = await client.get("/v1/events", params={"stream_id": network["id"]})
         assert [e["type"] for e in one_network.json()["items"]] == ["network.created",
                                                                     "member.joined"]  # fmt: skip
@@ -427,5 +431,5 @@ async def test_a_subscriber_that_was_down_receives_every_event_in_order(
             await asyncio.sleep(0.05)
     assert [e["id"] for e in subscriber.received] == [e["id"] for e in expected]
     assert [e["type"] for e in subscriber.received] == (
-        ["network.created"] + ["actor.created"] * 3 + ["member.joined"] * 3
+        ["center.created", "network.created"] + ["actor.created"] * 3 + ["member.joined"] * 3
     )
