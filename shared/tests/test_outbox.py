@@ -1,6 +1,4 @@
 import asyncio
-import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -10,6 +8,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from shared.database import Database, make_metadata
 from shared.outbox import Dispatcher, OutboxTables, emit, outbox_tables, read_feed
+from shared.testing import Subscriber, free_port
 
 
 class Base(DeclarativeBase):
@@ -35,47 +34,6 @@ async def _emit(database: Database, tables: OutboxTables, n: int, stream: uuid.U
                        resource_id=uuid.uuid4(), stream_id=stream, data={"n": i})  # fmt: skip
 
 
-class Subscriber:
-    """A loopback HTTP endpoint that answers 503 for its first `failures` requests."""
-
-    def __init__(self, port: int, failures: int) -> None:
-        self.port = port
-        self.failures = failures
-        self.received: list[dict[str, object]] = []
-        self.requests = 0
-        self.server: asyncio.Server | None = None
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":")[1]) for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length")
-        )  # fmt: skip
-        body = await reader.readexactly(length)
-        self.requests += 1
-        if self.requests <= self.failures:
-            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
-        else:
-            self.received += json.loads(body)["events"]
-            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
-        await writer.drain()
-        writer.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_events_are_numbered_in_commit_order_and_read_as_a_feed(
     database: Database,
 ) -> None:
@@ -91,7 +49,7 @@ async def test_events_are_numbered_in_commit_order_and_read_as_a_feed(
 async def test_a_subscriber_that_is_down_gets_every_event_in_order_when_back(
     database: Database,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     stream = uuid.uuid4()
     subscriber = Subscriber(port, failures=2)
     dispatcher = Dispatcher(

@@ -4,15 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from services.registry.app import create_app
 from services.registry.config import RegistrySettings
+from services.registry.models import audit_log, outbox
 from services.registry.reference import community_id
+from shared.testing import DatabaseFactory, Seeded
+
+T = TypeVar("T")
 
 
 def community(code: str) -> str:
@@ -21,17 +26,83 @@ def community(code: str) -> str:
 
 
 @pytest.fixture
-async def app(fresh_database: Callable[[str], Awaitable[str]]) -> AsyncIterator[FastAPI]:
-    app = create_app(RegistrySettings(database_url=await fresh_database("registry")))
+def registry_template() -> str | None:
+    """The template each test's database is copied from: the migrated one, or a module's
+    seeded one (see `seed_registry`)."""
+    return None
+
+
+@pytest.fixture
+async def app(
+    fresh_database: Callable[..., Awaitable[str]], registry_template: str | None
+) -> AsyncIterator[FastAPI]:
+    url = await fresh_database("registry", template=registry_template)
+    app = create_app(RegistrySettings(database_url=url))
     async with app.router.lifespan_context(app):
         yield app
 
 
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+REFUSALS = frozenset({401, 403, 404, 409, 412, 413, 415, 422})
+
+
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app that also checks, on every refused write, that nothing was written
+    (no audit entry, no event) while it ran alone."""
+    in_flight: list[httpx.Request] = []
+    counts: dict[int, tuple[int, int]] = {}
+
+    async def before(request: httpx.Request) -> None:
+        if request.method in WRITES:
+            in_flight.append(request)
+            counts[id(request)] = await journal_counts(app)
+
+    async def after(response: httpx.Response) -> None:
+        request = response.request
+        if request.method not in WRITES:
+            return
+        alone = in_flight == [request]
+        in_flight.remove(request)
+        before_counts = counts.pop(id(request))
+        if alone and response.status_code in REFUSALS:
+            assert await journal_counts(app) == before_counts, (
+                f"{request.method} {request.url} was refused with {response.status_code} "
+                "but wrote to the journal"
+            )
+
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as client:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://registry",
+        event_hooks={"request": [before], "response": [after]},
+    ) as client:
         yield client
+
+
+async def journal_counts(app: FastAPI) -> tuple[int, int]:
+    """How many audit entries and events the registry holds."""
+    async with app.state.database.sessionmaker() as session:
+        audits = await session.scalar(select(func.count()).select_from(audit_log))
+        events = await session.scalar(select(func.count()).select_from(outbox.events))
+    return int(audits or 0), int(events or 0)
+
+
+Seed = Callable[[httpx.AsyncClient, dict[str, str]], Awaitable[T]]
+
+
+def seed_registry(factory: DatabaseFactory, key: str, token: str, build: Seed[T]) -> Seeded:
+    """A registry template holding what `build(client, admin_headers)` writes through the API,
+    made once per `key` (a test module whose tests only read it, or start from it)."""
+
+    async def seed(url: str) -> T:
+        app = create_app(RegistrySettings(database_url=url))
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://registry") as c:
+                return await build(c, {"Authorization": f"Bearer {token}"})
+
+    return factory.seeded("registry", key, seed)
 
 
 @pytest.fixture

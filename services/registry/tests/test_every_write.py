@@ -2,6 +2,7 @@
 write there (refused, nothing written), and by an admin (exactly one audit entry per resource
 written, and a new ETag). A write route added without a scenario here fails the first test."""
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,9 +19,11 @@ from services.registry.tests.conftest import (
     create_programme,
     create_service,
     official_of,
+    seed_registry,
 )
 from services.registry.tests.test_networks import create_network, join
 from services.registry.tests.test_write_path import written
+from shared.testing import DatabaseFactory, Seeded
 
 Headers = dict[str, str]
 World = dict[str, Any]
@@ -140,8 +143,23 @@ URLS = {
 }
 
 
+@pytest.fixture(scope="module")
+def seeded_world(database_factory: DatabaseFactory, token_for: Callable[..., str]) -> Seeded:
+    token = token_for("admin", subject="admin-anna")
+    return seed_registry(database_factory, __name__, token, build_world)
+
+
 @pytest.fixture
-async def world(client: httpx.AsyncClient, admin: Headers) -> World:
+def registry_template(seeded_world: Seeded) -> str:
+    return seeded_world.template
+
+
+@pytest.fixture
+def world(seeded_world: Seeded) -> World:
+    return copy.deepcopy(seeded_world.data)
+
+
+async def build_world(client: httpx.AsyncClient, admin: Headers) -> World:
     """One of every resource, made by an admin, in the Masis center's territory."""
     center = await create_center(client, admin, territory=[community("masis")])
     other_center = await create_center(
@@ -191,8 +209,8 @@ def url_of(path: str, world: World) -> str:
 
 def scenario_url(method: str, path: str, world: World) -> str:
     scenario = SCENARIOS[(method, path)]
-    if scenario.changes in ("actor",):
-        return world["urls"]["actor"]
+    if scenario.changes == "actor":
+        return str(world["urls"]["actor"])
     return url_of(path, world)
 
 

@@ -15,7 +15,7 @@ from services.registry.tests.conftest import (
     create_service,
     official_of,
 )
-from shared.tests.test_outbox import Subscriber, _free_port
+from shared.testing import Subscriber, free_port
 
 Headers = dict[str, str]
 
@@ -396,7 +396,7 @@ class TestChangeFeed:
 async def pushing_app(
     fresh_database: Callable[[str], Awaitable[str]],
 ) -> AsyncIterator[tuple[FastAPI, Subscriber]]:
-    port = _free_port()
+    port = free_port()
     subscriber = Subscriber(port, failures=2)
     settings = RegistrySettings(
         database_url=await fresh_database("registry"),

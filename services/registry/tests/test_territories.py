@@ -65,6 +65,7 @@ class TestCommunities:
         admin: dict[str, str],
         token_for: Callable[..., str],
     ) -> None:
+        before = await codes_in(client, "AM-AR")
         empty_name = {"code": "x-town", "region_code": "AM-AR", "name": {"hy": "  "}}
         response = await client.post("/v1/communities", json=empty_name, headers=admin)
         assert response.status_code == 422
@@ -81,4 +82,19 @@ class TestCommunities:
             await client.post("/v1/communities", json=good, headers=official)
         ).status_code == 403
         assert (await client.post("/v1/communities", json=good)).status_code == 401
-        assert (await client.get("/v1/communities", params={"q": "x-town"})).json()["items"] == []
+        assert await codes_in(client, "AM-AR") == before
+        assert "x-town" not in before
+        masis = (await client.get(f"/v1/communities/{community('masis')}")).json()
+        assert masis["name"]["hy"] == "Մասիս"
+
+
+async def codes_in(client: httpx.AsyncClient, region: str) -> list[str]:
+    """Every community code of a region, following the pages."""
+    codes: list[str] = []
+    params: dict[str, str | int] = {"region": region, "limit": 200}
+    while True:
+        page = (await client.get("/v1/communities", params=params)).json()
+        codes += [c["code"] for c in page["items"]]
+        if not page["next_cursor"]:
+            return codes
+        params["cursor"] = page["next_cursor"]

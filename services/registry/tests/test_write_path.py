@@ -7,9 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
-from services.registry.models import audit_log, outbox
 from services.registry.tests.conftest import (
     community,
     create_actor,
@@ -17,6 +15,7 @@ from services.registry.tests.conftest import (
     create_programme,
     create_service,
     current_etag,
+    journal_counts,
     official_of,
 )
 from services.registry.tests.test_networks import create_network, join
@@ -34,12 +33,7 @@ def official(token_for: Callable[..., str], center: dict[str, Any]) -> Headers:
     return official_of(token_for, center["id"])
 
 
-async def written(app: FastAPI) -> tuple[int, int]:
-    """How many audit entries and events the registry holds."""
-    async with app.state.database.sessionmaker() as session:
-        audits = await session.scalar(select(func.count()).select_from(audit_log))
-        events = await session.scalar(select(func.count()).select_from(outbox.events))
-    return int(audits or 0), int(events or 0)
+written = journal_counts
 
 
 class TestETagsFollowTheRepresentation:

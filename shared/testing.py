@@ -1,0 +1,242 @@
+"""The pytest plugin every service's tests use (registered by the root conftest.py).
+
+- Databases: each test gets its own, copied from a template that the real Alembic migrations
+  built once per run: a file copy on SQLite (the default), `CREATE DATABASE ... TEMPLATE` on
+  PostgreSQL when `SPN_TEST_POSTGRES_URL` names a server. Copies rather than rolled-back
+  transactions, so that tests may commit, run concurrent requests and start real processes.
+  Read-only tests seed a template once per module (`DatabaseFactory.seeded`) and copy that.
+- Tokens (`token_for`), statement counting (`count_statements`), free ports (`free_port`) and a
+  loopback test subscriber for pushed events (`Subscriber`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.auth import mint_token
+from shared.migrations import upgrade
+from shared.settings import AuthSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("registry", "councils", "grants")
+POSTGRES_URL = os.environ.get("SPN_TEST_POSTGRES_URL", "")
+
+os.environ.setdefault("SPN_ENV", "test")
+Seed = Callable[[str], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A template database holding seeded data, and what the seed returned about it."""
+
+    template: str
+    data: Any
+
+
+def _pg_admin_dsn() -> str:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def _pg_url(database: str) -> str:
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=database)
+    return url.render_as_string(hide_password=False)
+
+
+async def _pg_execute(*statements: str) -> None:
+    connection = await asyncpg.connect(_pg_admin_dsn())
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _remove_sqlite_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+class DatabaseFactory:
+    """Fresh, migrated databases for one test session."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.run_id = uuid.uuid4().hex[:8]
+        self._templates: dict[str, str] = {}
+        self._seeded: dict[str, Seeded] = {}
+        self._created: list[str] = []
+
+    def template(self, service: str) -> str:
+        if service not in self._templates:
+            if POSTGRES_URL:
+                name = f"spn_tpl_{service}_{self.run_id}"
+                asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+                self._created.append(name)
+                upgrade(ROOT / "services" / service, _pg_url(name))
+                self._templates[service] = name
+            else:
+                path = self.workdir / f"{service}-template.db"
+                upgrade(ROOT / "services" / service, f"sqlite+aiosqlite:///{path}")
+                self._templates[service] = str(path)
+        return self._templates[service]
+
+    def seeded(self, service: str, key: str, seed: Seed) -> Seeded:
+        """A template of `service` with the data `await seed(url)` writes, made once per key
+        (a module, say); tests then get copies of it from `fresh(service, template=...)`."""
+        if key not in self._seeded:
+
+            async def make() -> Seeded:
+                url = await self.fresh(service)
+                data = await seed(url)
+                name = make_url(url).database
+                return Seeded(template=str(name), data=data)
+
+            self._seeded[key] = asyncio.run(make())
+        return self._seeded[key]
+
+    async def fresh(self, service: str, template: str | None = None) -> str:
+        template = template or self._templates[service]
+        if POSTGRES_URL:
+            name = f"spn_t_{service}_{uuid.uuid4().hex[:12]}"
+            await _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            self._created.append(name)
+            return _pg_url(name)
+        path = self.workdir / f"{service}-{uuid.uuid4().hex[:12]}.db"
+        await asyncio.to_thread(shutil.copyfile, template, path)
+        return f"sqlite+aiosqlite:///{path}"
+
+    async def drop(self, url: str) -> None:
+        if POSTGRES_URL:
+            name = make_url(url).database
+            await _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self._created.remove(str(name))
+        else:
+            await asyncio.to_thread(_remove_sqlite_files, str(make_url(url).database))
+
+    def close(self) -> None:
+        if POSTGRES_URL and self._created:
+            asyncio.run(
+                _pg_execute(*(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in self._created))
+            )
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    for service in SERVICES:
+        factory.template(service)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+async def fresh_database(
+    database_factory: DatabaseFactory,
+) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """`await fresh_database("registry")` gives the URL of a new, migrated database
+    (`template=` a seeded one's, to start from its data)."""
+    urls: list[str] = []
+
+    async def make(service: str, template: str | None = None) -> str:
+        url = await database_factory.fresh(service, template)
+        urls.append(url)
+        return url
+
+    yield make
+    for url in urls:
+        await database_factory.drop(url)
+
+
+@pytest.fixture(scope="session")
+def auth_settings() -> AuthSettings:
+    return AuthSettings()
+
+
+@pytest.fixture(scope="session")
+def token_for(auth_settings: AuthSettings) -> Callable[..., str]:
+    """`token_for("admin")` or `token_for("center_official", centers=[id])`: a bearer token;
+    keyword arguments other than `subject` are scope claims."""
+
+    def make(*roles: str, subject: str = "tester", **scopes: list[str]) -> str:
+        return mint_token(auth_settings, subject=subject, roles=list(roles), scopes=scopes)
+
+    return make
+
+
+@contextmanager
+def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block (round trips to the database)."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Subscriber:
+    """A loopback HTTP endpoint that answers 503 for its first `failures` requests."""
+
+    def __init__(self, port: int, failures: int) -> None:
+        self.port = port
+        self.failures = failures
+        self.received: list[dict[str, object]] = []
+        self.requests = 0
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1]) for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )  # fmt: skip
+        body = await reader.readexactly(length)
+        self.requests += 1
+        if self.requests <= self.failures:
+            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+        else:
+            self.received += json.loads(body)["events"]
+            writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
