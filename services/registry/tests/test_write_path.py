@@ -7,7 +7,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
+from services.registry import demo
+from services.registry.models import audit_log
 from services.registry.tests.conftest import (
     community,
     create_actor,
@@ -281,3 +284,26 @@ class TestResourceBase:
         assert too_many.json()["errors"][0]["field"] == "territory"
         assert await written(app) == before
         assert await current_etag(client, url, admin) == etag
+
+
+class TestDemo:
+    async def test_the_demo_is_journaled_like_any_other_write(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: Headers
+    ) -> None:
+        async with app.state.database.sessionmaker() as session, session.begin():
+            assert await demo.load(session) is True
+        async with app.state.database.sessionmaker() as session:
+            rows = await session.execute(select(audit_log.c.resource_type, audit_log.c.resource_id))
+            audited = {(kind, resource_id) for kind, resource_id in rows}
+            subjects = set(await session.scalars(select(audit_log.c.subject)))
+        assert subjects == {"system:demo"}
+        assert {kind for kind, _ in audited} == {
+            "center", "actor", "service", "programme", "network", "network_member",
+            "network_activity",
+        }  # fmt: skip
+        feed = (await client.get("/v1/events", params={"limit": 500})).json()["items"]
+        assert {(e["resource_type"], e["resource_id"]) for e in feed} == {
+            (kind, str(resource_id)) for kind, resource_id in audited
+        }
+        async with app.state.database.sessionmaker() as session, session.begin():
+            assert await demo.load(session) is False
