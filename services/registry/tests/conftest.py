@@ -18,6 +18,7 @@ from services.registry.reference import community_id
 from shared.testing import DatabaseFactory, Seeded
 
 T = TypeVar("T")
+Headers = dict[str, str]
 
 
 def community(code: str) -> str:
@@ -188,3 +189,39 @@ async def current_etag(client: httpx.AsyncClient, url: str, headers: dict[str, s
     response = await client.get(url, headers=headers)
     assert response.status_code == 200, response.text
     return response.headers["etag"]
+
+
+@pytest.fixture
+async def center(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+    return await create_center(client, admin, territory=[community("masis"), community("ararat")])
+
+
+@pytest.fixture
+def official(token_for: Callable[..., str], center: dict[str, Any]) -> dict[str, str]:
+    return official_of(token_for, center["id"])
+
+
+async def create_network(
+    client: httpx.AsyncClient, headers: dict[str, str], center_id: str, **fields: Any
+) -> dict[str, Any]:
+    body = {
+        "center_id": center_id,
+        "name": {"hy": "Մասիսի սոցիալական համագործակցության ցանց"},
+        "form": "mixed",
+        "goals": ["comprehensive_services", "poverty_reduction"],
+        "founded_on": "2024-03-01",
+    } | fields
+    response = await client.post("/v1/networks", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def join(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    network_id: str,
+    actor_id: str,
+    **fields: Any,
+) -> httpx.Response:
+    body = {"actor_id": actor_id, "joined_on": "2024-04-01"} | fields
+    return await client.post(f"/v1/networks/{network_id}/members", json=body, headers=headers)

@@ -16,12 +16,13 @@ from services.registry.tests.conftest import (
     community,
     create_actor,
     create_center,
+    create_network,
     create_programme,
     create_service,
+    join,
     official_of,
     seed_registry,
 )
-from services.registry.tests.test_networks import create_network, join
 from services.registry.tests.test_write_path import written
 from shared.testing import DatabaseFactory, Seeded
 

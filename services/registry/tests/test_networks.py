@@ -12,44 +12,14 @@ from services.registry.tests.conftest import (
     community,
     create_actor,
     create_center,
+    create_network,
     create_service,
+    join,
     official_of,
 )
 from shared.testing import Subscriber, free_port
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-async def center(client: httpx.AsyncClient, admin: Headers) -> dict[str, Any]:
-    return await create_center(client, admin, territory=[community("masis"), community("ararat")])
-
-
-@pytest.fixture
-def official(token_for: Callable[..., str], center: dict[str, Any]) -> Headers:
-    return official_of(token_for, center["id"])
-
-
-async def create_network(
-    client: httpx.AsyncClient, headers: Headers, center_id: str, **fields: Any
-) -> dict[str, Any]:
-    body = {
-        "center_id": center_id,
-        "name": {"hy": "Մասիսի սոցիալական համագործակցության ցանց"},
-        "form": "mixed",
-        "goals": ["comprehensive_services", "poverty_reduction"],
-        "founded_on": "2024-03-01",
-    } | fields
-    response = await client.post("/v1/networks", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
-async def join(
-    client: httpx.AsyncClient, headers: Headers, network_id: str, actor_id: str, **fields: Any
-) -> httpx.Response:
-    body = {"actor_id": actor_id, "joined_on": "2024-04-01"} | fields
-    return await client.post(f"/v1/networks/{network_id}/members", json=body, headers=headers)
 
 
 class TestNetworks:

@@ -15,25 +15,15 @@ from services.registry.tests.conftest import (
     community,
     create_actor,
     create_center,
+    create_network,
     create_programme,
     create_service,
     current_etag,
+    join,
     journal_counts,
-    official_of,
 )
-from services.registry.tests.test_networks import create_network, join
 
 Headers = dict[str, str]
-
-
-@pytest.fixture
-async def center(client: httpx.AsyncClient, admin: Headers) -> dict[str, Any]:
-    return await create_center(client, admin, territory=[community("masis"), community("ararat")])
-
-
-@pytest.fixture
-def official(token_for: Callable[..., str], center: dict[str, Any]) -> Headers:
-    return official_of(token_for, center["id"])
 
 
 written = journal_counts
