@@ -10,6 +10,7 @@ from services.registry.models import Center
 from services.registry.reference import CenterStatus
 from services.registry.rules import centers as rules
 from services.registry.schemas.centers import CenterIn, CenterOut, CenterPatch
+from services.registry.schemas.common import RegionCode
 from shared.auth import ADMIN, Principal, require_roles
 from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
 from shared.database import SessionDep
@@ -24,7 +25,7 @@ AdminDep = Annotated[Principal, require_roles(ADMIN)]
 async def list_centers(
     session: SessionDep,
     page: PageDep,
-    region: Annotated[str | None, Query(description="ISO 3166-2:AM code")] = None,
+    region: Annotated[RegionCode, Query(description="ISO 3166-2:AM code")] = None,
     status: CenterStatus | None = None,
     community_id: Annotated[
         uuid.UUID | None, Query(description="centers whose territory has this community")

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.registry.rules import hsds as rules
+from services.registry.schemas.common import RegionCode
 from services.registry.schemas.hsds import HsdsPackage
 from shared.database import SessionDep
 from shared.errors import problem_responses
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1", tags=["exports"])
 async def export_hsds(
     session: SessionDep,
     region: Annotated[
-        str | None,
+        RegionCode,
         Query(description="ISO 3166-2:AM code: only what is in, serves or is run from it"),
     ] = None,
     modified_after: Annotated[

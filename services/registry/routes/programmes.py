@@ -12,6 +12,7 @@ from services.registry.models import Programme
 from services.registry.reference import TARGET_GROUP_CODES, ProgrammeRole, ProgrammeStatus
 from services.registry.rules import programmes as rules
 from services.registry.rules.services import check_code
+from services.registry.schemas.common import RegionCode
 from services.registry.schemas.programmes import (
     ProgrammeIn,
     ProgrammeOut,
@@ -45,7 +46,7 @@ async def list_programmes(
     ] = None,
     community_id: Annotated[uuid.UUID | None, Query(description="run in this community")] = None,
     region: Annotated[
-        str | None, Query(description="run in a community of this region (ISO 3166-2:AM)")
+        RegionCode, Query(description="run in a community of this region (ISO 3166-2:AM)")
     ] = None,
     status: ProgrammeStatus | None = None,
     q: Annotated[
