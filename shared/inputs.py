@@ -1,15 +1,23 @@
-"""Text no database can store is refused before it reaches a route (422, in one place).
+"""Input every service reads the same way.
+
+Text no database can store is refused before it reaches a route (422, in one place).
 
 PostgreSQL refuses the NUL character in text, and a lone UTF-16 surrogate (`"\\ud800"` in JSON)
 cannot be encoded as UTF-8 at all: either would otherwise fail deep inside a write or a query as
 a 500. SQLite would store them; the API refuses them on every database alike.
+
+Days and moments are read from ISO 8601 text only: pydantic would also take a number of seconds
+(`0` is 1970-01-01), which the OpenAPI does not promise.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
 
+from pydantic import AfterValidator, BeforeValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem_response
@@ -95,3 +103,38 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date | str) and not isinstance(value, datetime):
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+            raise ValueError("a day is written YYYY-MM-DD")
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+def _iso_moment(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        return value
+    raise ValueError("a moment is written in ISO 8601, e.g. 2024-06-01T09:30:00+04:00")
+
+
+def _in_utc_range(value: datetime) -> datetime:
+    try:
+        (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the moment is out of range once converted to UTC") from exc
+    return value
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?")
+
+# A calendar day as the API reads it: `YYYY-MM-DD` only (not a number of seconds).
+Day = Annotated[date, BeforeValidator(_iso_day)]
+# A moment as the API reads it: ISO 8601 only, and within range in UTC.
+Moment = Annotated[datetime, BeforeValidator(_iso_moment), AfterValidator(_in_utc_range)]

@@ -67,11 +67,11 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
     "If-Match": {
         "description": "The `ETag` you read: the change is refused (412) if the resource has "
         "changed since",
-        "schema": {"type": "string", "maxLength": 1024},
+        "schema": {"type": "string"},
     },
     "If-None-Match": {
         "description": "The `ETag` you hold: 304 with no body while it is still current",
-        "schema": {"type": "string", "maxLength": 1024},
+        "schema": {"type": "string"},
     },
     "Idempotency-Key": {
         "description": "Any unique string (1 to 255 printable characters): a retry with the same "
@@ -157,6 +157,8 @@ def _complete_operation(
     errors: set[int] = {int(s) for s in operation.get("responses", {}) if s[0] in "45"}
     if parameters or "requestBody" in operation:
         errors.add(422)
+    if "requestBody" in operation:
+        errors.add(400)  # a body that is not text in its charset cannot be read at all
     if has_path_id:
         errors.add(404)
     if _dependency_of(CurrentPrincipal) in calls:

@@ -56,6 +56,11 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def _problem_fields(rows: list[RowProblem]) -> list[dict[str, Any]]:
+    """The rows' problems as a Problem's `errors` (each with its line)."""
+    return [row.model_dump() | {"type": "import_row"} for row in rows]
+
+
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": ImportReport, "description": "The dry run's report: nothing was written"},
     201: {"description": "Every row was imported"},
@@ -115,14 +120,14 @@ async def import_actors(
         raise Forbidden(
             "Some rows describe actors outside your center's territory; nothing was imported. "
             "The rows are listed in `errors`.",
-            extra={"errors": [e.model_dump() for e in report.errors]},
+            extra={"errors": _problem_fields(report.errors)},
         )
     if plan.errors and not dry_run:
         raise RuleViolation(
             f"{len(plan.errors)} problem(s) in the file; nothing was imported. "
             "Fix the rows listed in `errors` and send the file again.",
             title="Import refused",
-            extra={"errors": [e.model_dump() for e in report.errors]},
+            extra={"errors": _problem_fields(report.errors)},
         )
     if dry_run:
         response.status_code = status.HTTP_200_OK

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -28,6 +27,7 @@ from shared.auth import CurrentPrincipal, OptionalPrincipal
 from shared.concurrency import check_if_match, etag_of, merge_patch, not_modified, set_etag
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Day
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/networks", tags=["networks"])
@@ -115,7 +115,7 @@ async def list_members(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    on: Annotated[date | None, Query(description="membership as it was on this date")] = None,
+    on: Annotated[Day | None, Query(description="membership as it was on this date")] = None,
     include_past: Annotated[bool, Query(description="also members who have left")] = False,
     role: MemberRole | None = None,
 ) -> Page[MemberOut]:
@@ -252,8 +252,8 @@ async def list_activities(
     session: SessionDep,
     page: PageDep,
     kind: ActivityKind | None = None,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: Day | None = None,
+    held_to: Day | None = None,
 ) -> Page[ActivityOut]:
     await rules.get_network(session, network_id)
     statement = rules.activities_query(network_id, kind=kind, held_from=held_from, held_to=held_to)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -23,6 +22,7 @@ from shared.auth import Principal, require_roles
 from shared.concurrency import check_if_match, etag_of, not_modified, set_etag
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Day
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
@@ -53,7 +53,7 @@ async def list_programmes(
         str | None, Query(max_length=200, description="words of a name or description")
     ] = None,
     active_on: Annotated[
-        date | None, Query(description="running on this day: the day is within its period")
+        Day | None, Query(description="running on this day: the day is within its period")
     ] = None,
 ) -> Page[ProgrammeOut]:
     check_code(target_group, TARGET_GROUP_CODES, field="target_group", listed_at=TARGET_GROUPS_URL)

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.reference import CenterStatus
 from services.registry.schemas.common import Address, Contacts
+from shared.inputs import Day
 from shared.text import LocalizedText
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -45,7 +45,7 @@ class CenterIn(BaseModel):
     address: Address = Field(default_factory=Address)
     contacts: Contacts = Field(default_factory=Contacts)
     head: HeadOfficial | None = None
-    opened_on: date | None = None
+    opened_on: Day | None = None
     status: CenterStatus = CenterStatus.active
     territory: list[uuid.UUID] = Field(
         default_factory=list,
@@ -62,7 +62,7 @@ class CenterPatch(BaseModel):
     address: Address | None = None
     contacts: Contacts | None = None
     head: HeadOfficial | None = None
-    opened_on: date | None = None
+    opened_on: Day | None = None
     status: CenterStatus | None = None
     territory: list[uuid.UUID] | None = Field(default=None, max_length=500)
 

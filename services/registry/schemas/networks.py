@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
@@ -23,6 +23,7 @@ from services.registry.reference import (
 )
 from services.registry.schemas.actors import Capacity
 from services.registry.schemas.common import Contacts
+from shared.inputs import Day
 from shared.text import LocalizedText
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
@@ -63,9 +64,9 @@ class NetworkIn(BaseModel):
     form: NetworkForm
     goals: GoalCodes = Field(default_factory=list)
     goals_note: Text | None = None
-    founded_on: date
+    founded_on: Day
     status: NetworkStatus = NetworkStatus.active
-    dissolved_on: date | None = None
+    dissolved_on: Day | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> NetworkIn:
@@ -83,9 +84,9 @@ class NetworkPatch(BaseModel):
     form: NetworkForm | None = None
     goals: GoalCodes | None = None
     goals_note: Text | None = None
-    founded_on: date | None = None
+    founded_on: Day | None = None
     status: NetworkStatus | None = None
-    dissolved_on: date | None = None
+    dissolved_on: Day | None = None
 
 
 class NetworkOut(NetworkIn):
@@ -105,7 +106,7 @@ class Agreement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    date: date
+    date: Day
 
 
 class MemberIn(BaseModel):
@@ -113,7 +114,7 @@ class MemberIn(BaseModel):
 
     actor_id: uuid.UUID
     role: MemberRole = MemberRole.member
-    joined_on: date
+    joined_on: Day
     areas: GoalCodes = Field(default_factory=list, description="Cooperation goals it works on")
     capacities: Annotated[list[Capacity], Field(max_length=50)] = Field(default_factory=list)
     agreement: Agreement | None = None
@@ -131,7 +132,7 @@ class MemberPatch(BaseModel):
 class Leave(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    left_on: date
+    left_on: Day
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
@@ -147,11 +148,11 @@ class MemberOut(BaseModel):
     network_id: uuid.UUID
     actor: MemberActor
     role: MemberRole
-    joined_on: date
+    joined_on: Day
     areas: list[str]
     capacities: list[Capacity]
     agreement: Agreement | None
-    left_on: date | None
+    left_on: Day | None
     leave_reason: str | None
     version: int
 
@@ -168,8 +169,8 @@ class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ActivityKind
-    held_on: date
-    ends_on: date | None = Field(default=None, description="For working groups and commissions")
+    held_on: Day
+    ends_on: Day | None = Field(default=None, description="For working groups and commissions")
     topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     outcome: Text | None = None
     participants: Annotated[list[uuid.UUID], Field(max_length=500)] = Field(
@@ -188,8 +189,8 @@ class ActivityPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ActivityKind | None = None
-    held_on: date | None = None
-    ends_on: date | None = None
+    held_on: Day | None = None
+    ends_on: Day | None = None
     topic: str | None = None
     outcome: str | None = None
     participants: list[uuid.UUID] | None = None

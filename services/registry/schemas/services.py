@@ -45,6 +45,10 @@ TargetGroups = Annotated[
 ]
 
 
+# Places at the same time; the column is a 32-bit integer on PostgreSQL.
+MAX_CAPACITY = 2**31 - 1
+
+
 class Cost(BaseModel):
     """What a service costs the person who uses it: free, or a price in AMD, EUR or USD."""
 
@@ -110,6 +114,7 @@ class ServiceIn(BaseModel):
     capacity: int | None = Field(
         default=None,
         ge=0,
+        le=MAX_CAPACITY,
         description="How many people the service can serve at the same time (its places), "
         "not per month",
     )
@@ -154,7 +159,7 @@ class ServicePatch(BaseModel):
     communities: Ids | None = None
     eligibility: str | None = None
     cost: Cost | None = None
-    capacity: int | None = None
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY)
     languages: list[str] | None = None
     schedule: str | None = None
     status: ServiceStatus | None = None
