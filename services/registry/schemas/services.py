@@ -8,6 +8,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -60,7 +62,7 @@ class Cost(BaseModel):
         },
     )  # fmt: skip
 
-    free: bool
+    free: StrictBool
     price: Money | None = Field(
         default=None,
         validate_default=True,
@@ -111,7 +113,7 @@ class ServiceIn(BaseModel):
     )
     eligibility: LongText | None = Field(default=None, description="Who may use the service")
     cost: Cost = Field(default_factory=lambda: Cost(free=True))
-    capacity: int | None = Field(
+    capacity: StrictInt | None = Field(
         default=None,
         ge=0,
         le=MAX_CAPACITY,
@@ -159,7 +161,7 @@ class ServicePatch(BaseModel):
     communities: Ids | None = None
     eligibility: str | None = None
     cost: Cost | None = None
-    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=MAX_CAPACITY)
     languages: list[str] | None = None
     schedule: str | None = None
     status: ServiceStatus | None = None
