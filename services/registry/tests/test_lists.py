@@ -152,3 +152,33 @@ class TestSearchText:
         assert [a["name"]["hy"] for a in found] == ["Ծառ | Փայտ"]
         searched = (await client.get("/v1/search", params={"q": "|"})).json()["items"]
         assert [h["name"]["hy"] for h in searched] == ["Ծառ | Փայտ"]
+
+
+class TestTheOpenAPI:
+    async def test_optional_sign_in_is_documented_as_optional(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        paths = (await client.get("/openapi.json")).json()["paths"]
+        assert paths["/v1/actors"]["get"]["security"] == [{}, {"HTTPBearer": []}]
+        assert "401" in paths["/v1/actors"]["get"]["responses"]
+        assert paths["/v1/actors"]["post"]["security"] == [{"HTTPBearer": []}]
+        assert "security" not in paths["/v1/services"]["get"]
+
+    async def test_every_answer_is_typed_and_every_error_a_problem(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        schema = (await client.get("/openapi.json")).json()
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
+                for status, response in operation["responses"].items():
+                    content = response.get("content", {})
+                    if status in ("204", "304"):
+                        assert not content
+                    elif status.startswith("2"):
+                        assert all(m.get("schema") for m in content.values()), (method, path)
+                    else:
+                        assert list(content) == [PROBLEM], (method, path, status)
+                if operation.get("parameters") or "requestBody" in operation:
+                    assert "422" in operation["responses"], (method, path)
+                if "{" in path:
+                    assert "404" in operation["responses"], (method, path)
