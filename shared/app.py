@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Table
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,8 +21,10 @@ from shared.auth import TokenVerifier
 from shared.database import Database
 from shared.errors import install_error_handlers, problem_response
 from shared.idempotency import IdempotencyMiddleware
+from shared.inputs import UnstorableTextMiddleware
 from shared.logs import configure_logging
 from shared.observability import install_observability
+from shared.openapi import install_openapi
 from shared.settings import DataServiceSettings, ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -91,7 +97,11 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
+    install_openapi(app, idempotency=idempotency is not None)
     install_error_handlers(app)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(OperationalError, _busy)
@@ -101,12 +111,42 @@ def create_service_app(
     async def readiness() -> None:
         await app.state.database.ping()
 
+    app.add_middleware(UnstorableTextMiddleware)
     if idempotency is not None:
         app.add_middleware(
             IdempotencyMiddleware, database_of=lambda: app.state.database, table=idempotency
         )
     install_observability(app, settings.service_name, readiness if is_data_service else None)
     return app
+
+
+# Swagger UI and ReDoc from files installed with the project (fastapi-offline ships them),
+# so the docs work on a network without internet.
+DOCS_FILES = Path(fastapi_offline.__file__).parent / "static"
+
+
+def install_docs(app: FastAPI) -> None:
+    app.mount("/docs-files", StaticFiles(directory=DOCS_FILES), name="docs-files")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/docs-files/swagger-ui-bundle.js",
+            swagger_css_url="/docs-files/swagger-ui.css",
+            swagger_favicon_url="/docs-files/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
+            redoc_js_url="/docs-files/redoc.standalone.js",
+            redoc_favicon_url="/docs-files/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def openapi_examples(**examples: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -139,8 +140,22 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _where_in(text: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    return f"line {line}, column {position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    broken = next((e for e in exc.errors() if e["type"] == "json_invalid"), None)
+    if broken is not None and isinstance(exc.body, str):
+        where = _where_in(exc.body, int(broken["loc"][-1]))
+        reason = broken.get("ctx", {}).get("error", "not JSON")
+        return problem_response(
+            422, "Invalid request", f"The body is not valid JSON: {reason} at {where}.",
+            slug="validation", request=request,
+            errors=[{"field": "body", "message": f"{reason} at {where}", "type": "json_invalid"}],
+        )  # fmt: skip
     errors = [
         {"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
         for e in exc.errors()
@@ -168,16 +183,29 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"There is no resource at {request.url.path}."
-    elif exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}."
     return problem_response(
         exc.status_code,
         titles.get(exc.status_code, "Error"),
         detail,
         slug={404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
         request=request,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path (Starlette names only one)."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def internal_error_response(path: str) -> JSONResponse:

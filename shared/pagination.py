@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, String, and_, literal_column, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -69,13 +70,26 @@ def _bad_cursor() -> RuleViolation:
     )
 
 
+# The widest integer both databases store (a cursor may not carry a wider one).
+_INT64 = 2**63 - 1
+
+
 def _typed(column: ColumnElement[Any], value: Any) -> Any:
+    """The cursor's value as the column's Python type; ValueError when it cannot be one.
+
+    A cursor is only opaque, not signed: a well-formed one with values of the wrong types
+    (`["a", 5]`) must be refused here, not fail in the database.
+    """
     if value is None:
-        return None
+        raise ValueError("the keys of a page are never null")
     try:
         python_type = column.type.python_type
     except NotImplementedError:
-        return value
+        python_type = object
+    if python_type in (uuid.UUID, datetime, date, Decimal, str) and not isinstance(value, str):
+        raise ValueError("cursor value of the wrong type")
+    if isinstance(value, str) and ("\x00" in value or len(value) > 1000):
+        raise ValueError("cursor value no database stores")
     if python_type is uuid.UUID:
         return uuid.UUID(value)
     if python_type is datetime:
@@ -83,8 +97,21 @@ def _typed(column: ColumnElement[Any], value: Any) -> Any:
     if python_type is date:
         return date.fromisoformat(value)
     if python_type is Decimal:
-        return Decimal(value)
-    if python_type in (int, float, str, bool) and not isinstance(value, python_type):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ValueError("cursor number that is not finite")
+        return number
+    if python_type is int and (
+        isinstance(value, bool) or not isinstance(value, int) or abs(value) > _INT64
+    ):
+        raise ValueError("cursor value of the wrong type")
+    if python_type is float and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+    ):
+        raise ValueError("cursor value of the wrong type")
+    if python_type is bool and not isinstance(value, bool):
+        raise ValueError("cursor value of the wrong type")
+    if python_type is object and not isinstance(value, str | int | float):
         raise ValueError("cursor value of the wrong type")
     return value
 
@@ -96,7 +123,7 @@ def decode_cursor(cursor: str, columns: Sequence[ColumnElement[Any]]) -> list[An
         if not isinstance(values, list) or len(values) != len(columns):
             raise ValueError("cursor of the wrong length")
         return [_typed(c, v) for c, v in zip(columns, values, strict=True)]
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, ArithmeticError, binascii.Error, UnicodeDecodeError) as exc:
         raise _bad_cursor() from exc
 
 
@@ -139,3 +166,20 @@ async def paginate(
     # Tuples that keep the statement's column names (row.name_hy), without the keys added here.
     record = namedtuple("Record", rows[0]._fields[:-width], rename=True)  # type: ignore[misc]
     return [record(*row[:-width]) for row in rows], next_cursor
+
+
+def page_of(items: Sequence[T], key: Callable[[T], str], page: PageParams) -> Page[T]:
+    """One page of a short list held in memory (a code list), in its own order.
+
+    `key` is unique per item; the cursor names the last item of the page before.
+    """
+    start = 0
+    if page.cursor:
+        (last,) = decode_cursor(page.cursor, [literal_column("key", String())])
+        keys = [key(item) for item in items]
+        if last not in keys:
+            raise _bad_cursor()
+        start = keys.index(last) + 1
+    chunk = list(items[start : start + page.limit])
+    more = start + page.limit < len(items)
+    return Page(items=chunk, next_cursor=encode_cursor([key(chunk[-1])]) if more else None)

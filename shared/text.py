@@ -38,6 +38,7 @@ class Money(BaseModel):
 
 
 _SPACES = re.compile(r"\s+")
+SEPARATOR = "|"
 
 
 def fold(text: str) -> str:
@@ -45,10 +46,14 @@ def fold(text: str) -> str:
 
     Casefolding splits the ligature և into ե + ւ; capitals write it ԵՎ. Both become եվ, so
     Երևան, ԵՐԵՎԱՆ and ԵՐԵՒԱՆ all fold to երեվան.
+
+    `|` separates the parts of a folded record (`fold_all`), so a folded text never holds one:
+    a query `|` must not match every record that has two names.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().replace("եւ", "եվ")
+    folded = folded.replace(SEPARATOR, "¦")
     return _SPACES.sub(" ", folded).strip()
 
 
 def fold_all(*parts: str | None) -> str:
-    return " | ".join(fold(p) for p in parts if p)
+    return f" {SEPARATOR} ".join(fold(p) for p in parts if p)

@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from services.registry.access import ADMIN
 from services.registry.config import RegistrySettings
-from services.registry.models import Center
+from services.registry.models import (
+    Actor,
+    Center,
+    Network,
+    NetworkActivity,
+    NetworkMember,
+    Programme,
+    Service,
+)
 from services.registry.reference import REGIONS, community_id
 from services.registry.rules import actors as actors_rules
 from services.registry.rules import centers as centers_rules
@@ -250,8 +260,35 @@ NETWORK: dict[str, Any] = {
 }  # fmt: skip
 
 
+DEMO_NAMESPACE = uuid.UUID("5f0c6f7e-3b7a-5a53-9d38-6a2f2c9e0d01")
+
+
+def _stable_key(row: object) -> str | None:
+    """What names a demo row whatever the load: its kind and Armenian name (or its parts)."""
+    if isinstance(row, Center | Actor | Service | Programme | Network):
+        return f"{type(row).__name__}/{row.name_hy}"
+    if isinstance(row, NetworkMember):
+        return f"NetworkMember/{row.network_id}/{row.actor_id}"
+    if isinstance(row, NetworkActivity):
+        return f"NetworkActivity/{row.network_id}/{row.held_on}/{row.topic}"
+    return None
+
+
+def _give_stable_ids(session: Session, *_: object) -> None:
+    for row in session.new:
+        key = _stable_key(row)
+        if key is not None and getattr(row, "id", None) is None:
+            row.id = uuid.uuid5(DEMO_NAMESPACE, key)
+
+
 async def load(session: AsyncSession) -> bool:
-    """Load the demo once; False when it is already there."""
+    """Load the demo once; False when it is already there.
+
+    Its centers, actors, services, programme and network get the same ids in every database
+    (uuid5 of their names), so a token minted for a demo center keeps working after a reload.
+    """
+    if not event.contains(session.sync_session, "before_flush", _give_stable_ids):
+        event.listen(session.sync_session, "before_flush", _give_stable_ids)
     first_center = CENTERS[0]["name"]["hy"]
     if await session.scalar(select(Center.id).where(Center.name_hy == first_center)):
         return False

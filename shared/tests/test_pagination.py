@@ -30,7 +30,9 @@ async def test_default_limit_and_bounds(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_forged_cursor_is_a_clear_422(client: httpx.AsyncClient) -> None:
-    for cursor in ("garbage", "WyJhIl0", "WzEsMl0"):
+    # Well-formed cursors with values of the wrong types: ["a", 5], [5, "x"], [null, null].
+    forged = ("WyJhIiw1XQ", "WzUsIngiXQ", "W251bGwsbnVsbF0", "WyJhIix7fV0")
+    for cursor in ("garbage", "WyJhIl0", "WzEsMl0", *forged):
         response = await client.get("/v1/notes", params={"cursor": cursor})
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "cursor"

@@ -10,6 +10,7 @@ from services.registry.models import Actor
 from services.registry.reference import ActorKind, LegalForm
 from services.registry.rules import actors as rules
 from services.registry.schemas.actors import ActorIn, ActorOut, ActorPatch
+from services.registry.schemas.common import RegionCode
 from shared.auth import OptionalPrincipal
 from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
@@ -26,7 +27,7 @@ async def list_actors(
     page: PageDep,
     kind: ActorKind | None = None,
     legal_form: LegalForm | None = None,
-    region: Annotated[str | None, Query(description="ISO 3166-2:AM code")] = None,
+    region: Annotated[RegionCode, Query(description="ISO 3166-2:AM code")] = None,
     community_id: Annotated[
         uuid.UUID | None, Query(description="located or operating in this community")
     ] = None,

@@ -10,7 +10,12 @@ from services.registry.models import Center
 from services.registry.reference import CenterStatus
 from services.registry.rules import centers as rules
 from services.registry.schemas.centers import CenterIn, CenterOut, CenterPatch
-from shared.concurrency import Changing, Creating, Reading
+from services.registry.schemas.common import RegionCode
+from shared.concurrency import (
+    Changing,
+    Creating,
+    Reading,
+)
 from shared.database import SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
@@ -22,7 +27,7 @@ router = APIRouter(prefix="/v1/centers", tags=["centers"])
 async def list_centers(
     session: SessionDep,
     page: PageDep,
-    region: Annotated[str | None, Query(description="ISO 3166-2:AM code")] = None,
+    region: Annotated[RegionCode, Query(description="ISO 3166-2:AM code")] = None,
     status: CenterStatus | None = None,
     community_id: Annotated[
         uuid.UUID | None, Query(description="centers whose territory has this community")

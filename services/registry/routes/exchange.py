@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +8,7 @@ from services.registry.rules import hsds as rules
 from services.registry.schemas.hsds import HsdsPackage
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Moment
 
 router = APIRouter(prefix="/v1", tags=["exports"])
 
@@ -32,7 +32,7 @@ async def export_hsds(
         Query(description="ISO 3166-2:AM code: only what is in, serves or is run from it"),
     ] = None,
     modified_after: Annotated[
-        datetime | None,
+        Moment | None,
         Query(
             description="Only organisations and services changed at or after this moment "
             "(ISO 8601; without an offset it is read as UTC), as HSDA's filter of that name"

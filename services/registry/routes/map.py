@@ -15,7 +15,7 @@ from services.registry.schemas.actors import ActorOut
 from shared.auth import OptionalPrincipal
 from shared.database import SessionDep
 from shared.errors import problem_responses
-from shared.pagination import Page, PageDep, paginate
+from shared.pagination import Page, PageDep, page_of, paginate
 
 router = APIRouter(prefix="/v1/centers/{center_id}", tags=["map"])
 
@@ -86,8 +86,10 @@ async def list_territory_actors(
     summary="For each community of the territory: what no active service covers",
     responses=problem_responses(404),
 )
-async def get_gaps(center_id: uuid.UUID, session: SessionDep) -> list[rules.CommunityGaps]:
-    return await rules.gaps(session, center_id)
+async def get_gaps(
+    center_id: uuid.UUID, session: SessionDep, page: PageDep
+) -> Page[rules.CommunityGaps]:
+    return page_of(await rules.gaps(session, center_id), lambda g: str(g.community.id), page)
 
 
 @router.get(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -32,6 +31,7 @@ from shared.auth import OptionalPrincipal
 from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Day
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/networks", tags=["networks"])
@@ -92,7 +92,7 @@ async def list_members(
     session: SessionDep,
     principal: OptionalPrincipal,
     page: PageDep,
-    on: Annotated[date | None, Query(description="membership as it was on this date")] = None,
+    on: Annotated[Day | None, Query(description="membership as it was on this date")] = None,
     include_past: Annotated[bool, Query(description="also members who have left")] = False,
     role: MemberRole | None = None,
 ) -> Page[MemberOut]:
@@ -182,8 +182,8 @@ async def list_activities(
     session: SessionDep,
     page: PageDep,
     kind: ActivityKind | None = None,
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: Day | None = None,
+    held_to: Day | None = None,
 ) -> Page[ActivityOut]:
     await rules.get_network(session, network_id)
     statement = rules.activities_query(network_id, kind=kind, held_from=held_from, held_to=held_to)

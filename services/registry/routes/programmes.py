@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -11,6 +10,7 @@ from services.registry.models import Programme
 from services.registry.reference import TARGET_GROUP_CODES, ProgrammeRole, ProgrammeStatus
 from services.registry.rules import programmes as rules
 from services.registry.rules.services import check_code
+from services.registry.schemas.common import RegionCode
 from services.registry.schemas.programmes import (
     ProgrammeIn,
     ProgrammeOut,
@@ -20,6 +20,7 @@ from services.registry.schemas.services import TARGET_GROUPS_URL
 from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Day
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
@@ -42,14 +43,14 @@ async def list_programmes(
     ] = None,
     community_id: Annotated[uuid.UUID | None, Query(description="run in this community")] = None,
     region: Annotated[
-        str | None, Query(description="run in a community of this region (ISO 3166-2:AM)")
+        RegionCode, Query(description="run in a community of this region (ISO 3166-2:AM)")
     ] = None,
     status: ProgrammeStatus | None = None,
     q: Annotated[
         str | None, Query(max_length=200, description="words of a name or description")
     ] = None,
     active_on: Annotated[
-        date | None, Query(description="running on this day: the day is within its period")
+        Day | None, Query(description="running on this day: the day is within its period")
     ] = None,
 ) -> Page[ProgrammeOut]:
     check_code(target_group, TARGET_GROUP_CODES, field="target_group", listed_at=TARGET_GROUPS_URL)

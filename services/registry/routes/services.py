@@ -9,6 +9,7 @@ from services.registry.dependencies import ServiceChange, Writer
 from services.registry.models import Service
 from services.registry.reference import CATEGORY_CODES, TARGET_GROUP_CODES, ServiceStatus
 from services.registry.rules import services as rules
+from services.registry.schemas.common import RegionCode
 from services.registry.schemas.services import (
     CATEGORIES_URL,
     TARGET_GROUPS_URL,
@@ -43,7 +44,7 @@ async def list_services(
         uuid.UUID | None, Query(description="delivered in this community")
     ] = None,
     region: Annotated[
-        str | None, Query(description="delivered in a community of this region (ISO 3166-2:AM)")
+        RegionCode, Query(description="delivered in a community of this region (ISO 3166-2:AM)")
     ] = None,
     status: ServiceStatus | None = None,
     q: Annotated[

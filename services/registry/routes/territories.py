@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.registry.dependencies import Admin, CommunityChange
 from services.registry.models import Community, Region
 from services.registry.rules import territories as rules
+from services.registry.schemas.common import RegionCode
 from services.registry.schemas.territories import (
     CommunityIn,
     CommunityOut,
@@ -24,9 +25,9 @@ router = APIRouter(prefix="/v1", tags=["territories"])
 
 
 @router.get("/regions", summary="The 11 regions (marzer) with ISO 3166-2:AM codes")
-async def list_regions(session: SessionDep) -> list[RegionOut]:
-    regions = await session.scalars(select(Region).order_by(Region.code))
-    return [rules.region_out(r) for r in regions]
+async def list_regions(session: SessionDep, page: PageDep) -> Page[RegionOut]:
+    regions, cursor = await paginate(session, select(Region), keys=[Region.code], page=page)
+    return Page(items=[rules.region_out(r) for r in regions], next_cursor=cursor)
 
 
 @router.get("/regions/{code}", responses=problem_responses(404))
@@ -38,7 +39,7 @@ async def get_region(code: str, session: SessionDep) -> RegionOut:
 async def list_communities(
     session: SessionDep,
     page: PageDep,
-    region: Annotated[str | None, Query(description="ISO 3166-2:AM code")] = None,
+    region: Annotated[RegionCode, Query(description="ISO 3166-2:AM code")] = None,
     parent_id: uuid.UUID | None = None,
     q: Annotated[str | None, Query(max_length=200, description="part of a name")] = None,
 ) -> Page[CommunityOut]:

@@ -62,11 +62,16 @@ class ImportRefused(AppError):
     status, title, slug = 422, "File refused", "import-refused"
 
 
+class FileTooLarge(AppError):
+    status, title, slug = 413, "File too large", "file-too-large"
+
+
 @dataclass
 class RowError:
     line: int
     field: str
     message: str
+    forbidden: bool = False  # the caller may not write this row (outside their territory)
 
 
 @dataclass
@@ -102,7 +107,10 @@ def _rows(text: str) -> tuple[str, csv.DictReader[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportRefused(f"Line 1 (the column names) is not valid CSV: {exc}.") from exc
     if not header or not any(header):
         raise ImportRefused("The file is empty: the first line must name the columns.")
     reader.fieldnames = header
@@ -211,7 +219,7 @@ def _validate_service(body: dict[str, Any], line: int, errors: list[RowError]) -
 async def plan_import(session: AsyncSession, principal: Principal, raw: bytes) -> ImportPlan:
     """Read and check the whole file; nothing is written."""
     if len(raw) > MAX_BYTES:
-        raise ImportRefused(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        raise FileTooLarge(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
     delimiter, reader = _rows(decode(raw))
     separators = "|" if delimiter == ";" else ";|"
     communities = dict((await session.execute(select(Community.code, Community.id))).all())
@@ -292,7 +300,7 @@ async def _check_against_registry(
                 regions=set(planned.data.jurisdiction.regions), what="this actor",
             )  # fmt: skip
         except Forbidden as exc:
-            plan.errors.append(RowError(planned.line, "located_in", exc.detail))
+            plan.errors.append(RowError(planned.line, "located_in", exc.detail, forbidden=True))
 
 
 @dataclass

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.reference import CenterStatus
 from services.registry.schemas.common import Address, Contacts
+from shared.inputs import Day
 from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
 
@@ -46,7 +46,7 @@ class CenterIn(BaseModel):
     address: Address = Field(default_factory=Address)
     contacts: Contacts = Field(default_factory=Contacts)
     head: HeadOfficial | None = None
-    opened_on: date | None = None
+    opened_on: Day | None = None
     status: CenterStatus = CenterStatus.active
     territory: list[uuid.UUID] = Field(
         default_factory=list,

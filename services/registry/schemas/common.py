@@ -8,9 +8,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from services.registry.reference import REGIONS
 from shared.text import LocalizedText
 
-__all__ = ["Address", "Contacts", "LocalizedText", "Phone", "PostalCode"]
+__all__ = ["Address", "Contacts", "LocalizedText", "Phone", "PostalCode", "RegionCode"]
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 
@@ -61,3 +62,19 @@ class Contacts(BaseModel):
     phone: Phone | None = None
     email: Email | None = None
     website: Url | None = None
+
+
+_REGION_CODES = frozenset(r.code for r in REGIONS)
+
+
+def _region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper()
+    if code not in _REGION_CODES:
+        raise ValueError(f"{value!r} is not a region; use an ISO 3166-2:AM code such as AM-AR")
+    return code
+
+
+# The `region` filter of every list: an unknown code is a 422 everywhere, never an empty page.
+RegionCode = Annotated[str | None, StringConstraints(max_length=20), AfterValidator(_region)]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
@@ -23,6 +22,7 @@ from services.registry.reference import (
 )
 from services.registry.schemas.actors import Capacity
 from services.registry.schemas.common import Contacts
+from shared.inputs import Day
 from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
 
@@ -64,9 +64,9 @@ class NetworkIn(BaseModel):
     form: NetworkForm
     goals: GoalCodes = Field(default_factory=list)
     goals_note: Text | None = None
-    founded_on: date
+    founded_on: Day
     status: NetworkStatus = NetworkStatus.active
-    dissolved_on: date | None = None
+    dissolved_on: Day | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> NetworkIn:
@@ -96,7 +96,7 @@ class Agreement(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    date: date
+    date: Day
 
 
 class MemberIn(BaseModel):
@@ -104,7 +104,7 @@ class MemberIn(BaseModel):
 
     actor_id: uuid.UUID
     role: MemberRole = MemberRole.member
-    joined_on: date
+    joined_on: Day
     areas: GoalCodes = Field(default_factory=list, description="Cooperation goals it works on")
     capacities: Annotated[list[Capacity], Field(max_length=50)] = Field(default_factory=list)
     agreement: Agreement | None = None
@@ -119,7 +119,7 @@ else:
 class Leave(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    left_on: date
+    left_on: Day
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
@@ -134,11 +134,11 @@ class MemberOut(Resource):
     network_id: uuid.UUID
     actor: MemberActor
     role: MemberRole
-    joined_on: date
+    joined_on: Day
     areas: list[str]
     capacities: list[Capacity]
     agreement: Agreement | None
-    left_on: date | None
+    left_on: Day | None
     leave_reason: str | None
 
 
@@ -154,8 +154,8 @@ class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: ActivityKind
-    held_on: date
-    ends_on: date | None = Field(default=None, description="For working groups and commissions")
+    held_on: Day
+    ends_on: Day | None = Field(default=None, description="For working groups and commissions")
     topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     outcome: Text | None = None
     participants: Annotated[list[uuid.UUID], Field(max_length=500)] = Field(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from services.registry.reference import ProgrammeRole, ProgrammeStatus
 from services.registry.schemas.services import Ids, LongText, TargetGroups, check_target_groups
+from shared.inputs import Day
 from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText, Money
 
@@ -20,8 +21,8 @@ class Period(BaseModel):
         json_schema_extra={"examples": [{"starts_on": "2021-07-01", "ends_on": "2024-06-30"}]},
     )
 
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
 
     @field_validator("ends_on")
     @classmethod

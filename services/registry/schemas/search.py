@@ -11,11 +11,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from services.registry.reference import (
     CATEGORY_CODES,
-    REGIONS,
     TARGET_GROUP_CODES,
     ProgrammeStatus,
     ServiceStatus,
 )
+from services.registry.schemas.common import RegionCode as RegionCode
 from shared.text import LocalizedText
 
 
@@ -75,15 +75,6 @@ def _known(codes: frozenset[str], what: str, where: str) -> Callable[[str | None
     return check
 
 
-def _region(value: str | None) -> str | None:
-    if value is None:
-        return None
-    code = value.strip().upper()
-    if code not in {r.code for r in REGIONS}:
-        raise ValueError(f"{value!r} is not a region; use an ISO 3166-2:AM code such as AM-AR")
-    return code
-
-
 _STATUSES = frozenset(s.value for s in [*ServiceStatus, *ProgrammeStatus])
 
 
@@ -98,5 +89,4 @@ _categories = _known(CATEGORY_CODES, "service category", "/v1/taxonomies/service
 _target_groups = _known(TARGET_GROUP_CODES, "target group", "/v1/taxonomies/target-groups")
 CategoryCode = Annotated[str | None, AfterValidator(_categories)]
 TargetGroupCode = Annotated[str | None, AfterValidator(_target_groups)]
-RegionCode = Annotated[str | None, AfterValidator(_region)]
 Status = Annotated[str | None, AfterValidator(_status)]

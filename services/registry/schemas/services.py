@@ -7,6 +7,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -45,6 +47,10 @@ TargetGroups = Annotated[
 ]
 
 
+# Places at the same time; the column is a 32-bit integer on PostgreSQL.
+MAX_CAPACITY = 2**31 - 1
+
+
 class Cost(BaseModel):
     """What a service costs the person who uses it: free, or a price in AMD, EUR or USD."""
 
@@ -56,7 +62,7 @@ class Cost(BaseModel):
         },
     )  # fmt: skip
 
-    free: bool
+    free: StrictBool
     price: Money | None = Field(
         default=None,
         validate_default=True,
@@ -107,9 +113,10 @@ class ServiceIn(BaseModel):
     )
     eligibility: LongText | None = Field(default=None, description="Who may use the service")
     cost: Cost = Field(default_factory=lambda: Cost(free=True))
-    capacity: int | None = Field(
+    capacity: StrictInt | None = Field(
         default=None,
         ge=0,
+        le=MAX_CAPACITY,
         description="How many people the service can serve at the same time (its places), "
         "not per month",
     )

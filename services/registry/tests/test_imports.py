@@ -148,3 +148,42 @@ class TestWhoMayImport:
         report = (await _import(client, official, GOOD, dry_run=True)).json()
         assert [(e["line"], e["field"]) for e in report["errors"]] == [(4, "located_in")]
         assert (await _import(client, {}, GOOD, dry_run=True)).status_code == 401
+        refused = await _import(client, official, GOOD, dry_run=False)
+        assert refused.status_code == 403
+        assert [e["line"] for e in refused.json()["errors"]] == [4]
+        assert await _actor_count(client) == 0
+
+
+class TestWhatTheContractSays:
+    async def test_a_body_that_is_not_csv_is_a_415(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        response = await client.post(
+            "/v1/imports/actors", json={"kind": "legal_entity"}, headers=admin
+        )
+        assert response.status_code == 415
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "text/csv" in response.json()["detail"]
+
+    async def test_a_file_over_ten_megabytes_is_a_413(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        huge = HEADER + ("legal_entity,cso,Ա,,,masis,,,,,,,,\n" * 400_000)
+        assert len(huge.encode()) > 10 * 1024 * 1024
+        response = await _import(client, admin, huge, dry_run=True)
+        assert response.status_code == 413
+        assert "10 MB" in response.json()["detail"]
+
+    async def test_a_stray_quote_in_the_header_line_is_a_422(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        response = await _import(client, admin, 'kind,"name_hy\nlegal_entity,Ա\n', dry_run=True)
+        assert response.status_code == 422, response.text
+        assert "Line 1" in response.json()["detail"]
+
+    async def test_the_openapi_declares_the_csv_body_and_both_answers(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        operation = (await client.get("/openapi.json")).json()["paths"]["/v1/imports/actors"]
+        assert list(operation["post"]["requestBody"]["content"]) == ["text/csv"]
+        assert {"200", "201", "403", "413", "415", "422"} <= set(operation["post"]["responses"])

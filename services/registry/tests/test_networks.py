@@ -292,7 +292,7 @@ class TestMap:
         closed = day_care(name={"hy": "Փակ"}, category_code="legal_aid", status="inactive")
         await create_service(client, admin, provider["id"], **closed)
         gaps = {g["community"]["code"]: g for g in
-                (await client.get(f"/v1/centers/{center['id']}/gaps")).json()}  # fmt: skip
+                (await client.get(f"/v1/centers/{center['id']}/gaps")).json()["items"]}  # fmt: skip
         assert set(gaps) == {"masis", "ararat"}
         assert "day_care" not in gaps["masis"]["missing_categories"]
         assert "legal_aid" in gaps["masis"]["missing_categories"]

@@ -7,7 +7,9 @@ from services.registry.tests.conftest import community
 
 class TestRegions:
     async def test_the_eleven_regions_with_iso_codes(self, client: httpx.AsyncClient) -> None:
-        regions = (await client.get("/v1/regions")).json()
+        page = (await client.get("/v1/regions")).json()
+        assert page["next_cursor"] is None
+        regions = page["items"]
         assert [r["code"] for r in regions][:3] == ["AM-AG", "AM-AR", "AM-AV"]
         assert len(regions) == 11
         ararat = next(r for r in regions if r["code"] == "AM-AR")
