@@ -53,11 +53,11 @@ async def get_actor(
     request: Request,
     response: Response,
 ) -> Any:
-    actor = await rules.get_actor(session, actor_id)
+    actor = await rules.read_actor(session, actor_id, show_personal=principal is not None)
     if not_modified(request, etag_of(actor.version)):
         return Response(status_code=304)
     set_etag(response, actor.version)
-    return rules.actor_out(actor, show_personal=principal is not None)
+    return actor
 
 
 @router.post(
