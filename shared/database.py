@@ -8,6 +8,7 @@ own, without BEGIN and COMMIT/ROLLBACK round trips (see docs/decisions.md, "The 
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,6 +62,9 @@ WRITING = {SQLITE_BEGIN: "IMMEDIATE"}
 # snapshot per statement anyway, so a transaction around reads only adds BEGIN and ROLLBACK.
 READING_POSTGRESQL = {"isolation_level": "AUTOCOMMIT"}
 READING_SQLITE = {SQLITE_BEGIN: None}
+# PostgreSQL connections per process (`SPN_DATABASE_POOL_SIZE`): workers x services x this
+# must stay under the server's max_connections (100 by default).
+POOL_SIZE = int(os.environ.get("SPN_DATABASE_POOL_SIZE", "10"))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -69,6 +73,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # discards the whole pool (it recognises disconnects), so the next request reconnects.
     url = async_url(url)
     if not is_sqlite(url):
+        # Connections are kept, not churned: with SQLAlchemy's default (5 kept, 10 more on
+        # demand), every request beyond five at once opened a new connection and closed it
+        # afterwards (TLS attempt, authentication, type codecs: a third of the CPU of a GET
+        # under load). Requests beyond the pool wait for a connection instead.
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", 0)
         return _create_async_engine(url, **kwargs)
 
     database = make_url(url).database
