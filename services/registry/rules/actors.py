@@ -160,8 +160,11 @@ async def read_actor(
     session: AsyncSession, actor_id: uuid.UUID, *, show_personal: bool
 ) -> ActorOut:
     """The representation of one actor from one statement of plain rows (no ORM objects)."""
-    statement = _read_actor_statement(session.get_bind().dialect.name)
-    row = (await session.execute(statement, {"actor_id": actor_id})).first()
+    # The session's connection, not session.execute: a plain Core statement needs none of the
+    # ORM's execution machinery.
+    connection = await session.connection()
+    statement = _read_actor_statement(connection.dialect.name)
+    row = (await connection.execute(statement, {"actor_id": actor_id})).first()
     if row is None:
         raise NotFound(f"There is no actor {actor_id}.")
     # Ordered as the ORM relationships order them (UUIDs sort as their text on both databases).
