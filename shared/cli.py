@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,22 @@ import uvicorn
 
 from shared.migrations import upgrade
 from shared.settings import DataServiceSettings, ServiceSettings
+
+
+def default_workers() -> int:
+    """`SPN_WORKERS`, else one worker per core this process may use: the cores it may run on,
+    fewer when a container's CPU limit (cgroup v2 `cpu.max`) allows less."""
+    configured = os.environ.get("SPN_WORKERS", "").strip()
+    if configured:
+        return max(1, int(configured))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            cores = min(cores or 1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores or 1)
 
 
 def run_service_cli(
@@ -28,7 +45,12 @@ def run_service_cli(
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default=os.environ.get("SPN_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=default_port)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="processes serving requests (default: SPN_WORKERS, else one per core)",
+    )
     if service_dir is not None:
         commands.add_parser("migrate", help="upgrade the service's database to the newest schema")
     for command in extra_commands or {}:

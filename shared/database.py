@@ -1,12 +1,14 @@
 """Async engine, sessions and the declarative building blocks every service uses.
 
 PostgreSQL goes through asyncpg, the embedded default through aiosqlite (WAL, foreign keys on).
-One transaction per request: `SessionDep` opens it and commits when the endpoint returns;
-rules only `flush()`.
+One transaction per writing request: `SessionDep` opens it and commits when the endpoint
+returns; rules only `flush()`. Reading requests (GET, HEAD, OPTIONS) run each statement on its
+own, without BEGIN and COMMIT/ROLLBACK round trips (see docs/decisions.md, "The read path").
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,12 +58,27 @@ def is_sqlite(url: str) -> bool:
 SQLITE_BEGIN = "spn_sqlite_begin"
 # Execution options of a transaction that writes (PostgreSQL ignores them).
 WRITING = {SQLITE_BEGIN: "IMMEDIATE"}
+# Execution options of reads: each statement on its own. PostgreSQL's READ COMMITTED takes a
+# snapshot per statement anyway, so a transaction around reads only adds BEGIN and ROLLBACK.
+READING_POSTGRESQL = {"isolation_level": "AUTOCOMMIT"}
+READING_SQLITE = {SQLITE_BEGIN: None}
+# PostgreSQL connections per process (`SPN_DATABASE_POOL_SIZE`): workers x services x this
+# must stay under the server's max_connections (100 by default).
+POOL_SIZE = int(os.environ.get("SPN_DATABASE_POOL_SIZE", "10"))
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # No pool_pre_ping: it costs a round trip (three on PostgreSQL: BEGIN, ping, ROLLBACK) on
+    # every checkout. A connection the server dropped fails one request, and SQLAlchemy then
+    # discards the whole pool (it recognises disconnects), so the next request reconnects.
     url = async_url(url)
     if not is_sqlite(url):
-        kwargs.setdefault("pool_pre_ping", True)
+        # Connections are kept, not churned: with SQLAlchemy's default (5 kept, 10 more on
+        # demand), every request beyond five at once opened a new connection and closed it
+        # afterwards (TLS attempt, authentication, type codecs: a third of the CPU of a GET
+        # under load). Requests beyond the pool wait for a connection instead.
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", 0)
         return _create_async_engine(url, **kwargs)
 
     database = make_url(url).database
@@ -86,7 +103,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # A transaction that will write takes the write lock at BEGIN (IMMEDIATE): SQLite then
         # queues writers with busy_timeout instead of failing one that read first.
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode is not None:  # None: a read, each statement on its own
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -98,6 +116,11 @@ class Database:
         self.url = async_url(url)
         self.engine = create_engine(self.url, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        reading = READING_SQLITE if is_sqlite(self.url) else READING_POSTGRESQL
+        # Sessions for reads share the pool; they never send BEGIN, COMMIT or ROLLBACK.
+        self.reader = async_sessionmaker(
+            self.engine.execution_options(**reading), expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncConnection]:
@@ -120,9 +143,12 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
+    if request.method in READ_METHODS:
+        async with database.reader() as session:
+            yield session
+        return
     async with database.sessionmaker() as session, session.begin():
-        if request.method not in READ_METHODS:
-            await session.connection(execution_options=WRITING)
+        await session.connection(execution_options=WRITING)
         yield session
 
 

@@ -8,6 +8,9 @@ feed, and pushed to subscribers until they acknowledge.
 - `Dispatcher` pushes batches, in order, to each subscriber URL (`POST {"events": [...]}`),
   advancing the subscriber's position only on a 2xx, retrying with capped exponential backoff:
   at least once, in order. Consumers skip event ids they have already applied.
+- One dispatcher delivers to a subscriber at a time, however many workers and replicas run
+  one: it holds a lease on the subscriber's row (`leased_by`, `lease_until`), renewed at each
+  round; another takes over only once the lease has run out (its holder stopped or died).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +41,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
 
@@ -80,6 +86,8 @@ def outbox_tables(metadata: MetaData) -> OutboxTables:
         Column("failures", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
         Column("next_attempt_at", UTCDateTime, nullable=True),
+        Column("leased_by", String(200), nullable=True),
+        Column("lease_until", UTCDateTime, nullable=True),
     )
     return OutboxTables(events, counter, deliveries)
 
@@ -169,9 +177,14 @@ class Dispatcher:
         poll_interval: float = 0.5,
         max_backoff: float = 60.0,
         timeout: float = 5.0,
+        lease_seconds: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.database = database
+        # Who holds a lease: unique per dispatcher, readable by whoever looks at the table.
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Longer than a delivery can take, so a lease never runs out under a live holder.
+        self.lease = timedelta(seconds=lease_seconds or max(30.0, 3 * timeout))
         self.tables = tables
         self.subscribers = list(subscribers)
         self.batch_size = batch_size
@@ -181,6 +194,8 @@ class Dispatcher:
             timeout=timeout, transport=transport, headers={"User-Agent": f"spn-{caller}"}
         )
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._grace = timeout + 1.0
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -193,13 +208,33 @@ class Dispatcher:
 
     async def stop(self) -> None:
         if self._task is not None:
+            # A batch being delivered is finished and acknowledged first: cancelled between
+            # sending and recording it, it would be sent again by the next holder.
+            self._stopping = True
+            self._wake.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), self._grace)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            await self._release()
         await self._http.aclose()
 
+    async def _release(self) -> None:
+        """Hand the leases over at once rather than when they run out."""
+        deliveries = self.tables.deliveries
+        try:
+            async with self.database.writing() as connection:
+                await connection.execute(
+                    update(deliveries)
+                    .where(deliveries.c.leased_by == self.holder)
+                    .values(leased_by=None, lease_until=None)
+                )
+        except Exception:
+            logger.warning("could not release the outbox leases of %s", self.holder)
+
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 busy = False
                 for subscriber in self.subscribers:
@@ -209,33 +244,51 @@ class Dispatcher:
             except Exception:
                 logger.exception("outbox dispatch failed; trying again")
                 busy = False
-            if not busy:
+            if not busy and not self._stopping:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
-    async def _position(self, subscriber: str) -> Any:
+    async def _lease(self, subscriber: str) -> Any | None:
+        """Take or renew the lease on the subscriber's delivery row; None if another
+        dispatcher holds it. The row (with the position) when this one does."""
         deliveries = self.tables.deliveries
-        async with self.database.writing() as connection:
-            row = (
-                await connection.execute(
-                    select(deliveries).where(deliveries.c.subscriber == subscriber)
-                )
-            ).first()
-            if row is None:
-                await connection.execute(
-                    insert(deliveries).values(subscriber=subscriber, delivered_seq=0, failures=0)
-                )
-                row = (
+        mine = deliveries.c.subscriber == subscriber
+        now = utcnow()
+        try:
+            async with self.database.writing() as connection:
+                row = (await connection.execute(select(deliveries).where(mine))).first()
+                if row is None:
                     await connection.execute(
-                        select(deliveries).where(deliveries.c.subscriber == subscriber)
+                        insert(deliveries).values(
+                            subscriber=subscriber, delivered_seq=0, failures=0,
+                            leased_by=self.holder, lease_until=now + self.lease,
+                        )
+                    )  # fmt: skip
+                else:
+                    # The condition is in the UPDATE itself: PostgreSQL re-checks it after
+                    # waiting for a concurrent taker, so only one of two ever gets the row.
+                    taken = await connection.execute(
+                        update(deliveries)
+                        .where(mine)
+                        .where(
+                            (deliveries.c.leased_by.is_(None))
+                            | (deliveries.c.leased_by == self.holder)
+                            | (deliveries.c.lease_until < now)
+                        )
+                        .values(leased_by=self.holder, lease_until=now + self.lease)
                     )
-                ).first()
-        return row
+                    if taken.rowcount != 1:
+                        return None
+                return (await connection.execute(select(deliveries).where(mine))).first()
+        except IntegrityError:  # another dispatcher created the row at the same moment
+            return None
 
     async def deliver_once(self, subscriber: str) -> bool:
         """Send the next batch to one subscriber; True when it took a full batch (more wait)."""
-        position = await self._position(subscriber)
+        position = await self._lease(subscriber)
+        if position is None:  # another dispatcher delivers to this subscriber
+            return False
         if position.next_attempt_at is not None and position.next_attempt_at > utcnow():
             return False
         async with self.database.sessionmaker() as session:
@@ -252,11 +305,12 @@ class Dispatcher:
             error = None if ok else f"answered {response.status_code}"
         except httpx.HTTPError as exc:
             ok, error = False, f"{exc.__class__.__name__}: {exc}"
+        held = (deliveries.c.subscriber == subscriber) & (deliveries.c.leased_by == self.holder)
         async with self.database.writing() as connection:
             if ok:
                 await connection.execute(
                     update(deliveries)
-                    .where(deliveries.c.subscriber == subscriber)
+                    .where(held)
                     .values(delivered_seq=events[-1].seq, failures=0, last_error=None,
                             next_attempt_at=None)
                 )  # fmt: skip
@@ -265,7 +319,7 @@ class Dispatcher:
                 backoff = min(self.max_backoff, self.poll_interval * 2 ** min(failures, 16))
                 await connection.execute(
                     update(deliveries)
-                    .where(deliveries.c.subscriber == subscriber)
+                    .where(held)
                     .values(failures=failures, last_error=error,
                             next_attempt_at=utcnow() + timedelta(seconds=backoff))
                 )  # fmt: skip

@@ -5,7 +5,7 @@
   PostgreSQL when `SPN_TEST_POSTGRES_URL` names a server. Copies rather than rolled-back
   transactions, so that tests may commit, run concurrent requests and start real processes.
   Read-only tests seed a template once per module (`DatabaseFactory.seeded`) and copy that.
-- Tokens (`token_for`), statement counting (`count_statements`), free ports (`free_port`) and a
+- Tokens (`token_for`), round trips to the database (`StatementLog`), free ports (`free_port`) and a
   loopback test subscriber for pushed events (`Subscriber`).
 """
 
@@ -18,7 +18,6 @@ import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_
 
 from shared.auth import mint_token
 from shared.migrations import upgrade
@@ -54,12 +54,12 @@ def _pg_admin_dsn() -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _pg_url(database: str) -> str:
+def pg_url(database: str) -> str:
     url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=database)
     return url.render_as_string(hide_password=False)
 
 
-async def _pg_execute(*statements: str) -> None:
+async def pg_execute(*statements: str) -> None:
     connection = await asyncpg.connect(_pg_admin_dsn())
     try:
         for statement in statements:
@@ -87,9 +87,9 @@ class DatabaseFactory:
         if service not in self._templates:
             if POSTGRES_URL:
                 name = f"spn_tpl_{service}_{self.run_id}"
-                asyncio.run(_pg_execute(f'CREATE DATABASE "{name}"'))
+                asyncio.run(pg_execute(f'CREATE DATABASE "{name}"'))
                 self._created.append(name)
-                upgrade(ROOT / "services" / service, _pg_url(name))
+                upgrade(ROOT / "services" / service, pg_url(name))
                 self._templates[service] = name
             else:
                 path = self.workdir / f"{service}-template.db"
@@ -115,9 +115,9 @@ class DatabaseFactory:
         template = template or self._templates[service]
         if POSTGRES_URL:
             name = f"spn_t_{service}_{uuid.uuid4().hex[:12]}"
-            await _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            await pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
             self._created.append(name)
-            return _pg_url(name)
+            return pg_url(name)
         path = self.workdir / f"{service}-{uuid.uuid4().hex[:12]}.db"
         await asyncio.to_thread(shutil.copyfile, template, path)
         return f"sqlite+aiosqlite:///{path}"
@@ -125,7 +125,7 @@ class DatabaseFactory:
     async def drop(self, url: str) -> None:
         if POSTGRES_URL:
             name = make_url(url).database
-            await _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             self._created.remove(str(name))
         else:
             await asyncio.to_thread(_remove_sqlite_files, str(make_url(url).database))
@@ -133,7 +133,7 @@ class DatabaseFactory:
     def close(self) -> None:
         if POSTGRES_URL and self._created:
             asyncio.run(
-                _pg_execute(*(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in self._created))
+                pg_execute(*(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in self._created))
             )
 
 
@@ -180,19 +180,44 @@ def token_for(auth_settings: AuthSettings) -> Callable[..., str]:
     return make
 
 
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements `engine` runs inside the block (round trips to the database)."""
-    statements: list[str] = []
+class StatementLog:
+    """Records every statement the engine's connections send from now on."""
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._statements: list[str] = []
+        self._instrumented: set[int] = set()
+        self._postgresql = engine.dialect.name == "postgresql"
+        event.listen(engine.sync_engine.pool, "checkout", self._instrument)
+        if self._postgresql:
+            # asyncpg logs only what it runs as plain queries (BEGIN, COMMIT, ROLLBACK, pings);
+            # SQLAlchemy's statements go through prepared statements, seen here instead.
+            event.listen(engine.sync_engine, "before_cursor_execute", self._on_execute)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    def _instrument(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if id(driver) in self._instrumented:
+            return
+        self._instrumented.add(id(driver))
+        if self._postgresql:
+            driver.add_query_logger(lambda record: self._statements.append(record.query))
+        else:  # aiosqlite: sqlite3's trace callback sees every statement, BEGIN and COMMIT too
+            await_(driver.set_trace_callback(self._statements.append))
+
+    def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self._statements.append(statement)
+
+    async def taken(self) -> list[str]:
+        """The statements sent since the last call (asyncpg reports its own a moment late)."""
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        taken, self._statements[:] = list(self._statements), []
+        return [" ".join(s.split()) for s in taken]
+
+    def close(self) -> None:
+        event.remove(self.engine.sync_engine.pool, "checkout", self._instrument)
+        if self._postgresql:
+            event.remove(self.engine.sync_engine, "before_cursor_execute", self._on_execute)
 
 
 def free_port() -> int:

@@ -54,7 +54,7 @@ class System:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def status(self, until: str, timeout: float = 30) -> dict[str, object]:
+    def status(self, until: str, timeout: float = 90) -> dict[str, object]:
         """Poll the gateway's /v1/status until `until` holds of it, or fail."""
         deadline = time.monotonic() + timeout
         last: dict[str, object] = {}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from shared.database import Database, make_metadata
 from shared.outbox import Dispatcher, OutboxTables, emit, outbox_tables, read_feed
-from shared.testing import Subscriber, free_port
+from shared.testing import POSTGRES_URL, Subscriber, free_port, pg_execute, pg_url
 
 
 class Base(DeclarativeBase):
@@ -20,11 +20,19 @@ TABLES = outbox_tables(Base.metadata)
 
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    """SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
+    name = f"spn_t_outbox_{uuid.uuid4().hex[:12]}"
+    if POSTGRES_URL:
+        await pg_execute(f'CREATE DATABASE "{name}"')
+        database = Database(pg_url(name))
+    else:
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
     async with database.engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     yield database
     await database.dispose()
+    if POSTGRES_URL:
+        await pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _emit(database: Database, tables: OutboxTables, n: int, stream: uuid.UUID) -> None:
@@ -78,3 +86,38 @@ async def test_a_subscriber_that_is_down_gets_every_event_in_order_when_back(
     assert [e["data"] for e in subscriber.received] == [{"n": i} for i in [0, 1, 2, 3, 0, 1, 2]]
     assert [e["seq"] for e in subscriber.received] == list(range(1, 8))
     assert subscriber.requests >= 2 + 3  # the refusals, then three batches
+
+
+async def test_two_dispatchers_on_one_database_deliver_each_event_once_in_order(
+    database: Database,
+) -> None:
+    """Two workers or replicas each run a dispatcher: one delivers at a time (it holds the
+    lease), so the subscriber sees every event once and in order."""
+    port = free_port()
+    subscriber = Subscriber(port, failures=0)
+    await subscriber.start()
+    url = f"http://127.0.0.1:{port}/events"
+    dispatchers = [
+        Dispatcher(database, TABLES, [url], caller=f"worker-{i}", batch_size=5, poll_interval=0.01)
+        for i in (1, 2)
+    ]
+    try:
+        await _emit(database, TABLES, 10, uuid.uuid4())
+        for dispatcher in dispatchers:
+            await dispatcher.start()
+        await _emit(database, TABLES, 50, uuid.uuid4())
+        for _ in range(200):
+            if len(subscriber.received) >= 60:
+                break
+            await asyncio.sleep(0.05)
+        await dispatchers[0].stop()  # the other takes over at once: the lease is handed back
+        await _emit(database, TABLES, 10, uuid.uuid4())
+        for _ in range(200):
+            if len(subscriber.received) >= 70:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        for dispatcher in dispatchers:
+            await dispatcher.stop()
+        await subscriber.stop()
+    assert [e["seq"] for e in subscriber.received] == list(range(1, 71))

@@ -47,8 +47,7 @@ async def list_actors(
 async def get_actor(
     actor_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, conditional: Reading
 ) -> Response:
-    actor = await rules.get_actor(session, actor_id)
-    out = await rules.ACTORS.snapshot(session, actor, full=principal is not None)
+    out = await rules.read_actor(session, actor_id, show_personal=principal is not None)
     return conditional.answer(out, vary=rules.ACTORS.vary)
 
 

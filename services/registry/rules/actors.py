@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -107,6 +108,84 @@ async def get_actor(session: AsyncSession, actor_id: uuid.UUID) -> Actor:
     if actor is None:
         raise NotFound(f"There is no actor {actor_id}.")
     return actor
+
+
+class _Place(NamedTuple):
+    community_id: str
+    relation: str
+
+
+class _Jurisdiction(NamedTuple):
+    id: str
+    region_code: str | None
+    community_id: str | None
+
+
+class _Capacity(NamedTuple):
+    position: int
+    kind: str
+    note: str | None
+
+
+_READ_ACTOR: dict[str, Select[Any]] = {}
+
+
+def _read_actor_statement(dialect: str) -> Select[Any]:
+    """One statement for an actor and its three child collections, each aggregated by the
+    database as a JSON array (PostgreSQL json_agg, SQLite json_group_array); built once."""
+    if dialect not in _READ_ACTOR:
+        aggregate, array = (
+            (func.json_agg, func.json_build_array)
+            if dialect == "postgresql"
+            else (func.json_group_array, func.json_array)
+        )
+        actors = Actor.__table__
+
+        def children(table: Any, *columns: Any) -> Any:
+            return (
+                select(aggregate(array(*(table.c[c] for c in columns))))
+                .where(table.c.actor_id == actors.c.id)
+                .scalar_subquery()
+            )
+
+        places = ActorPlace.__table__
+        jurisdictions = ActorJurisdiction.__table__
+        capacities = ActorCapacity.__table__
+        _READ_ACTOR[dialect] = select(
+            actors,
+            children(places, "community_id", "relation").label("places_json"),
+            children(jurisdictions, "id", "region_code", "community_id").label(
+                "jurisdictions_json"
+            ),
+            children(capacities, "position", "kind", "note").label("capacities_json"),
+        ).where(actors.c.id == bindparam("actor_id"))
+    return _READ_ACTOR[dialect]
+
+
+def _json_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(json.loads(value) if isinstance(value, str) else value)
+
+
+async def read_actor(
+    session: AsyncSession, actor_id: uuid.UUID, *, show_personal: bool
+) -> ActorOut:
+    """The representation of one actor from one statement of plain rows (no ORM objects)."""
+    # The session's connection, not session.execute: a plain Core statement needs none of the
+    # ORM's execution machinery.
+    connection = await session.connection()
+    statement = _read_actor_statement(connection.dialect.name)
+    row = (await connection.execute(statement, {"actor_id": actor_id})).first()
+    if row is None:
+        raise NotFound(f"There is no actor {actor_id}.")
+    # Ordered as the ORM relationships order them (UUIDs sort as their text on both databases).
+    places = sorted(_Place(*p) for p in _json_list(row.places_json))
+    jurisdictions = sorted(_Jurisdiction(*j) for j in _json_list(row.jurisdictions_json))
+    capacities = sorted(
+        (_Capacity(*c) for c in _json_list(row.capacities_json)), key=lambda c: c.position
+    )
+    return actor_view(row, places, jurisdictions, capacities, show_personal=show_personal)
 
 
 def actors_query(

@@ -500,10 +500,15 @@ async def search(
     if built is None:
         return [], None
     statement, keys = built
-    if dialect == "postgresql":
-        # Planning this statement takes longer than running it, and its plan does not depend on
-        # the words (it picks its way at run time), so one plan per connection serves all.
-        # LOCAL: for the rest of this request's transaction only.
-        await session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
-    rows, cursor = await paginate(session, statement, keys=keys, page=page, scalars=False)
+    if dialect != "postgresql":
+        rows, cursor = await paginate(session, statement, keys=keys, page=page, scalars=False)
+        return [_hit(row) for row in rows], cursor
+    # Planning this statement takes longer than running it, and its plan does not depend on
+    # the words (it picks its way at run time), so one plan per connection serves all. Reads
+    # run without a transaction (no SET LOCAL): set for this statement, then reset.
+    await session.execute(text("SET plan_cache_mode = force_generic_plan"))
+    try:
+        rows, cursor = await paginate(session, statement, keys=keys, page=page, scalars=False)
+    finally:
+        await session.execute(text("RESET plan_cache_mode"))
     return [_hit(row) for row in rows], cursor

@@ -1,10 +1,14 @@
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from services.registry.rules import actors as rules
 from services.registry.tests.conftest import community, create_actor, official_of
+from shared.testing import StatementLog
 
 
 class TestCreateActor:
@@ -251,3 +255,57 @@ class TestEditAndDelete:
         again = await client.post("/v1/actors", json=body, headers=headers)
         assert again.json()["id"] == first.json()["id"]
         assert len((await client.get("/v1/actors")).json()["items"]) == 1
+
+
+class TestReadActor:
+    """`GET /v1/actors/{id}` reads plain rows in one statement; the JSON is what the ORM gave."""
+
+    async def _orm_json(self, app: FastAPI, actor_id: str, *, show_personal: bool) -> bytes:
+        async with app.state.database.sessionmaker() as session:
+            actor = await rules.get_actor(session, uuid.UUID(actor_id))
+            return rules.actor_out(actor, show_personal=show_personal).model_dump_json().encode()
+
+    async def test_the_representation_is_byte_identical_to_the_orm_one(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        body = await create_actor(
+            client, admin, kind="local_government", legal_form=None,
+            name={"hy": "Մասիսի համայնքապետարան", "en": "Masis municipality", "ru": "Масис"},
+            located_in=[community("masis"), community("ararat")],
+            operates_in=[community("ararat"), community("masis"), community("vedi")],
+            jurisdiction={"regions": ["AM-AR", "AM-AV"],
+                          "communities": [community("vedi"), community("masis")]},
+            capacities=[{"kind": "volunteers", "note": "20"}, {"kind": "premises"},
+                        {"kind": "funding", "note": "a little"}],
+            contacts={"phone": "091123456"}, address={"street": "Main 1"},
+        )  # fmt: skip
+        person = await create_actor(
+            client, admin, kind="natural_person", legal_form=None, name={"hy": "Արամ"},
+            contacts={"email": "a@b.am"}, located_in=[],
+        )  # fmt: skip
+        for actor_id in (body["id"], person["id"]):
+            for headers, show_personal in (({}, False), (admin, True)):
+                response = await client.get(f"/v1/actors/{actor_id}", headers=headers)
+                assert response.status_code == 200
+                assert response.content == await self._orm_json(
+                    app, actor_id, show_personal=show_personal
+                )
+        missing = await client.get(f"/v1/actors/{uuid.uuid4()}")
+        assert missing.status_code == 404
+
+    async def test_one_statement_and_no_transaction_per_get(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        actor = await create_actor(client, admin, capacities=[{"kind": "premises"}])
+        await client.get(f"/v1/actors/{actor['id']}")  # connections and statements warmed up
+        log = StatementLog(app.state.database.engine)
+        try:
+            await log.taken()
+            response = await client.get(f"/v1/actors/{actor['id']}")
+            assert response.status_code == 200
+            sent = await log.taken()
+        finally:
+            log.close()
+        # Before: a ping with its BEGIN and ROLLBACK on PostgreSQL, BEGIN, four SELECTs, COMMIT.
+        assert len(sent) == 1, sent
+        assert sent[0].startswith("SELECT")
