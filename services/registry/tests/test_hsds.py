@@ -501,8 +501,9 @@ class TestModifiedAfter:
             await set_updated_at(app, Service, registry[key], long_ago)
 
         delta = await export(client, modified_after="2024-06-01T00:00:00+04:00")
-        assert set(by_id(delta["organizations"])) == {registry["gyumri"]}
         assert set(by_id(delta["services"])) == {registry["yerevan_in_masis"]}
+        # The changed Gyumri organisation, and the (unchanged) provider of the changed service.
+        assert set(by_id(delta["organizations"])) == {registry["gyumri"], registry["yerevan"]}
         # Areas and links belong to the changed services only.
         assert {a["service_id"] for a in delta["service_areas"]} == {registry["yerevan_in_masis"]}
         assert {loc["organization_id"] for loc in delta["locations"]} == {registry["gyumri"]}
@@ -510,27 +511,47 @@ class TestModifiedAfter:
         everything = await export(client, modified_after="2019-12-31T23:59:59Z")
         assert len(everything["organizations"]) == 3
         assert len(everything["services"]) == 3
-        # Combined with a region, both filters apply.
+        # Combined with a region, both filters apply; the service brings its provider.
         both = await export(client, modified_after="2024-06-01T00:00:00Z", region="AM-AR")
         assert set(by_id(both["services"])) == {registry["yerevan_in_masis"]}
-        assert both["organizations"] == []
+        assert set(by_id(both["organizations"])) == {registry["yerevan"]}
 
-    async def test_an_unchanged_providers_location_is_still_linked(
-        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str]
+    @pytest.mark.parametrize("region", [None, "AM-AR", "AM-SH"])
+    async def test_a_regional_delta_is_self_contained(
+        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str], region: str | None
     ) -> None:
-        await set_updated_at(app, Actor, registry["masis"], datetime(2020, 1, 1, tzinfo=UTC))
-        full = await export(client)
-        delta = await export(client, modified_after="2024-01-01T00:00:00Z")
-        assert registry["masis"] not in by_id(delta["organizations"])
-        [link] = [
-            x for x in delta["service_at_locations"] if x["service_id"] == registry["masis_care"]
-        ]
-        # Derived ids are stable, so it names the location the consumer imported before.
-        assert link["location_id"] in by_id(full["locations"])
+        long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+        for key in ("masis", "gyumri", "yerevan"):
+            await set_updated_at(app, Actor, registry[key], long_ago)
+        params = {"modified_after": "2024-01-01T00:00:00Z"} | ({"region": region} if region else {})
+        delta = await export(client, **params)
+        assert delta["services"], "the services changed since, so the delta has some"
+        organizations = by_id(delta["organizations"])
+        locations = by_id(delta["locations"])
+        # Every organisation is there only as a provider, since none changed.
+        assert {s["organization_id"] for s in delta["services"]} == set(organizations)
+        services = by_id(delta["services"])
+        for link in delta["service_at_locations"]:
+            assert link["service_id"] in services
+            assert link["location_id"] in locations
+        for area in delta["service_areas"]:
+            assert area["service_id"] in services
+        if region == "AM-AR":
+            # The provider of the care service in Masis comes with its location and address.
+            [masis] = [x for x in locations.values() if x["organization_id"] == registry["masis"]]
+            assert masis["addresses"][0]["address_1"] == "Երևանյան 10"
 
-    async def test_a_bad_timestamp_is_422(self, client: httpx.AsyncClient) -> None:
-        response = await client.get("/v1/exports/hsds", params={"modified_after": "yesterday"})
-        assert response.status_code == 422
+    @pytest.mark.parametrize(
+        "moment", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "yesterday"]
+    )
+    async def test_a_moment_out_of_range_is_422_before_anything_is_sent(
+        self, client: httpx.AsyncClient, moment: str
+    ) -> None:
+        for path in ("/v1/exports/hsds", "/v1/exports/hsds.zip", "/v1/hsda/services"):
+            response = await client.get(path, params={"modified_after": moment})
+            assert response.status_code == 422, (path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["field"].endswith("modified_after")
 
 
 class TestHsdsRequiredFields:
