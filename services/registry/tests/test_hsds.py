@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,6 +20,7 @@ from sqlalchemy import event, update
 
 from services.registry.models import Actor, Service, ServiceCommunity, ServiceTargetGroup
 from services.registry.reference import SERVICE_CATEGORIES, TARGET_GROUPS
+from services.registry.rules import hsds as hsds_rules
 from services.registry.rules.hsds import HSDS_NAMESPACE
 from services.registry.tests.conftest import community, create_actor
 from shared.text import fold_all
@@ -206,6 +210,51 @@ class TestPersonalData:
         assert "+37491123456" not in text
         assert "aram@mail.am" not in text
 
+    async def test_an_entrepreneurs_street_is_not_exported(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        entrepreneur = await create_actor(
+            client,
+            admin,
+            kind="individual_entrepreneur",
+            legal_form=None,
+            name={"hy": "Արամ Սարգսյան ԱՁ"},
+            address={
+                "street": "Նար-Դոսի 5, բն. 12",
+                "community_id": community("masis"),
+                "postal_code": "0802",
+            },
+        )
+        service_id = await insert_service(app, entrepreneur["id"])
+        document = await export(client)
+        assert "Նար-Դոսի" not in json.dumps(document, ensure_ascii=False)
+        # Still findable where it works: its community, as /v1/actors shows it to anyone.
+        [location] = [
+            x for x in document["locations"] if x["organization_id"] == entrepreneur["id"]
+        ]
+        assert location["addresses"] == []
+        assert location["description"] == "Մասիս, 0802"
+        linked = {x["service_id"]: x["location_id"] for x in document["service_at_locations"]}
+        assert linked[service_id] == location["id"]
+
+    async def test_a_token_gives_no_more(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        await create_actor(
+            client,
+            admin,
+            kind="individual_entrepreneur",
+            legal_form=None,
+            name={"hy": "Արամ Սարգսյան ԱՁ"},
+            contacts={"phone": "091123456", "email": "aram@mail.am"},
+            address={"street": "Նար-Դոսի 5", "community_id": community("masis")},
+        )
+        anonymous = (await client.get("/v1/exports/hsds")).json()
+        signed_in = (await client.get("/v1/exports/hsds", headers=admin)).json()
+        del anonymous["generated_at"], signed_in["generated_at"]
+        assert signed_in == anonymous
+        assert "aram@mail.am" not in json.dumps(signed_in)
+
     async def test_anonymous_callers_read_it(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/v1/exports/hsds")
         assert response.status_code == 200
@@ -336,6 +385,12 @@ class TestTaxonomies:
 
 @pytest.fixture
 async def registry(
+    app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
+) -> dict[str, str]:
+    return await build_registry(app, client, admin)
+
+
+async def build_registry(
     app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
 ) -> dict[str, str]:
     """An organisation in Masis (Ararat) with a full address, one in Gyumri (Shirak), one in
@@ -651,3 +706,155 @@ class TestBoundedQueries:
         with counting_queries(app) as large:
             assert len((await export(client, region="AM-AR"))["services"]) == 10
         assert len(large) == len(small)
+
+
+class TestStreaming:
+    async def test_every_record_once_across_pages_even_with_equal_names(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(hsds_rules, "PAGE_SIZE", 2)
+        organizations, services = set(), set()
+        for i in range(5):
+            # Equal names: the page boundary falls between records that only their id orders.
+            org = await create_actor(
+                client,
+                admin,
+                name={"hy": "Նույն անուն"},
+                address={"community_id": community("masis")},
+            )
+            organizations.add(org["id"])
+            services.add(await insert_service(app, org["id"], name_hy=f"Ծառայություն {i % 2}"))
+            services.add(await insert_service(app, org["id"], name_hy=f"Ծառայություն {i % 2}"))
+        document = await export(client)
+        assert [o["id"] for o in document["organizations"]].count(next(iter(organizations))) == 1
+        assert sorted(o["id"] for o in document["organizations"]) == sorted(organizations)
+        assert sorted(s["id"] for s in document["services"]) == sorted(services)
+        assert len(document["service_at_locations"]) == len(services)
+        assert len(document["locations"]) == len(organizations)
+
+    async def test_the_document_is_written_a_page_at_a_time(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(hsds_rules, "PAGE_SIZE", 2)
+        for i in range(5):
+            org = await create_actor(client, admin, name={"hy": f"Կազմակերպություն {i}"})
+            await insert_service(app, org["id"])
+        chunks = [
+            chunk
+            async for chunk in hsds_rules.hsds_document(
+                app.state.database, hsds_rules.ExportScope()
+            )
+        ]
+        # Organisations and services each come in three pieces of at most two records.
+        pages = [c for c in chunks if b'"description"' in c and b'"name"' in c]
+        assert max(c.count(b'"fees_description"') for c in pages) <= 2
+        assert len(chunks) >= 8
+        document = json.loads(b"".join(chunks))
+        assert len(document["organizations"]) == 5
+        assert len(document["services"]) == 5
+
+
+async def data_package(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
+    """The tables of the zip export, and its descriptor under "datapackage"."""
+    response = await client.get("/v1/exports/hsds.zip", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    tables: dict[str, Any] = {"datapackage": json.loads(archive.read("datapackage.json"))}
+    for resource in tables["datapackage"]["resources"]:
+        text = archive.read(resource["path"]).decode()
+        reader = csv.DictReader(io.StringIO(text))
+        assert reader.fieldnames == [f["name"] for f in resource["schema"]["fields"]]
+        tables[resource["name"]] = list(reader)
+    return tables
+
+
+class TestDataPackage:
+    async def test_the_same_records_as_the_document_as_csv_tables(
+        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str]
+    ) -> None:
+        await insert_service(
+            app,
+            registry["masis"],
+            is_free=False,
+            price_amount=Decimal("2500.50"),
+            price_currency="AMD",
+            languages=["hy", "ru"],
+            schedule="Երկ–Ուրբ 09:00–18:00",
+            target_groups=["elderly"],
+        )
+        document = await export(client)
+        tables = await data_package(client)
+        assert {o["id"] for o in tables["organizations"]} == {
+            o["id"] for o in document["organizations"]
+        }
+        assert {s["id"] for s in tables["services"]} == {s["id"] for s in document["services"]}
+        for key in ("locations", "service_areas", "service_at_locations", "taxonomy_terms"):
+            assert len(tables[key]) == len(document[key]), key
+        nested = {
+            "organization_identifiers": ("organizations", "organization_identifiers"),
+            "languages": ("services", "languages"),
+            "cost_options": ("services", "cost_options"),
+            "schedules": ("services", "schedules"),
+            "attributes": ("services", "attributes"),
+            "addresses": ("locations", "addresses"),
+        }
+        for table, (parent, field) in nested.items():
+            records = [r for p in document[parent] for r in p[field]]
+            assert {r["id"] for r in tables[table]} == {r["id"] for r in records}, table
+        [address] = tables["addresses"]
+        assert (address["address_1"], address["country"]) == ("Երևանյան 10", "AM")
+        [price] = [c for c in tables["cost_options"] if c["amount"] == "2500.5"]
+        assert price["currency"] == "AMD"
+
+    async def test_keys_and_required_fields_hold_as_the_descriptor_says(
+        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str]
+    ) -> None:
+        long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+        await set_updated_at(app, Actor, registry["masis"], long_ago)
+        for params in ({}, {"region": "AM-AR", "modified_after": "2024-01-01T00:00:00Z"}):
+            tables = await data_package(client, **params)
+            descriptor = tables["datapackage"]
+            assert descriptor["profile"] == "tabular-data-package"
+            for resource in descriptor["resources"]:
+                rows = tables[resource["name"]]
+                schema = resource["schema"]
+                ids = [r["id"] for r in rows]
+                assert len(ids) == len(set(ids)), resource["name"]
+                for column in schema["fields"]:
+                    if column.get("constraints", {}).get("required"):
+                        assert all(r[column["name"]] for r in rows), (resource, column)
+                for key in schema["foreignKeys"]:
+                    targets = {r["id"] for r in tables[key["reference"]["resource"]]}
+                    values = {r[key["fields"]] for r in rows} - {""}
+                    assert values <= targets, (resource["name"], key)
+
+    async def test_no_personal_data_and_filters_checked_first(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        await create_actor(
+            client,
+            admin,
+            kind="individual_entrepreneur",
+            legal_form=None,
+            name={"hy": "Արամ Սարգսյան ԱՁ"},
+            contacts={"phone": "091123456", "email": "aram@mail.am"},
+            address={"street": "Նար-Դոսի 5", "community_id": community("masis")},
+        )
+        response = await client.get("/v1/exports/hsds.zip")
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
+        assert "Արամ Սարգսյան ԱՁ" in everything
+        for personal in ("Նար-Դոսի", "aram@mail.am", "+37491123456"):
+            assert personal not in everything
+        refused = await client.get("/v1/exports/hsds.zip", params={"region": "AM-XX"})
+        assert refused.status_code == 422
