@@ -32,6 +32,7 @@ from services.registry.rules.hsds import (
     service_at_location_out,
     service_out,
     service_pages,
+    slices,
     snapshot,
     taxonomies_out,
 )
@@ -207,20 +208,22 @@ async def data_package(database: Database, scope: ExportScope) -> AsyncIterator[
         try:
             with archive.open(ORGANIZATIONS.path) as entry:
                 entry.write(ORGANIZATIONS.csv([], header=True))
-                async for rows in organization_pages(connection, scope):
-                    organizations = [organization_out(a, communities) for a in rows]
-                    entry.write(ORGANIZATIONS.csv(organizations))
-                    spools.add(
-                        IDENTIFIERS, (i for o in organizations for i in o.organization_identifiers)
-                    )
-                    spools.add(PHONES, (p for o in organizations for p in o.phones))
-                    locations = [
-                        loc for a in rows if (loc := location_out(a, communities)) is not None
-                    ]
-                    spools.add(LOCATIONS, locations)
-                    spools.add(ADDRESSES, (a for loc in locations for a in loc.addresses))
-                    yield archive.take()
-                    await cooperate()
+                async for page in organization_pages(connection, scope):
+                    for rows in slices(page):
+                        organizations = [organization_out(a, communities) for a in rows]
+                        entry.write(ORGANIZATIONS.csv(organizations))
+                        spools.add(
+                            IDENTIFIERS,
+                            (i for o in organizations for i in o.organization_identifiers),
+                        )
+                        spools.add(PHONES, (p for o in organizations for p in o.phones))
+                        locations = [
+                            loc for a in rows if (loc := location_out(a, communities)) is not None
+                        ]
+                        spools.add(LOCATIONS, locations)
+                        spools.add(ADDRESSES, (a for loc in locations for a in loc.addresses))
+                        yield archive.take()
+                        await cooperate()
             async for chunk in spools.write_to(archive):
                 yield chunk
         finally:
@@ -232,23 +235,24 @@ async def data_package(database: Database, scope: ExportScope) -> AsyncIterator[
         try:
             with archive.open(SERVICES.path) as entry:
                 entry.write(SERVICES.csv([], header=True))
-                async for records in service_pages(connection, scope):
-                    services = [service_out(r) for r in records]
-                    entry.write(SERVICES.csv(services))
-                    spools.add(LANGUAGES, (x for s in services for x in s.languages))
-                    spools.add(COST_OPTIONS, (x for s in services for x in s.cost_options))
-                    spools.add(SCHEDULES, (x for s in services for x in s.schedules))
-                    spools.add(ATTRIBUTES, (x for s in services for x in s.attributes))
-                    spools.add(
-                        SERVICE_AREAS,
-                        (a for r in records for a in service_areas_out(r, communities)),
-                    )
-                    spools.add(
-                        SERVICE_AT_LOCATIONS,
-                        (x for r in records if (x := service_at_location_out(r)) is not None),
-                    )
-                    yield archive.take()
-                    await cooperate()
+                async for records_page in service_pages(connection, scope):
+                    for records in slices(records_page):
+                        services = [service_out(r) for r in records]
+                        entry.write(SERVICES.csv(services))
+                        spools.add(LANGUAGES, (x for s in services for x in s.languages))
+                        spools.add(COST_OPTIONS, (x for s in services for x in s.cost_options))
+                        spools.add(SCHEDULES, (x for s in services for x in s.schedules))
+                        spools.add(ATTRIBUTES, (x for s in services for x in s.attributes))
+                        spools.add(
+                            SERVICE_AREAS,
+                            (a for r in records for a in service_areas_out(r, communities)),
+                        )
+                        spools.add(
+                            SERVICE_AT_LOCATIONS,
+                            (x for r in records if (x := service_at_location_out(r)) is not None),
+                        )
+                        yield archive.take()
+                        await cooperate()
             async for chunk in spools.write_to(archive):
                 yield chunk
         finally:
