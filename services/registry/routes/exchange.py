@@ -28,7 +28,7 @@ Region = Annotated[
     Query(
         description="ISO 3166-2:AM code: only what is in, serves or is run from it, with the "
         "providers of its services",
-        max_length=10,
+        pattern=r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$",
     ),
 ]
 ModifiedAfter = Annotated[

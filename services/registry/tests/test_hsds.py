@@ -544,6 +544,15 @@ class TestRegionFilter:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "region"
 
+    @pytest.mark.parametrize("region", ["AM\x00AR", "x" * 300, "Արարատ"])
+    async def test_a_region_that_is_no_code_is_422(
+        self, client: httpx.AsyncClient, region: str
+    ) -> None:
+        for path in ("/v1/exports/hsds", "/v1/exports/hsds.zip"):
+            response = await client.get(path, params={"region": region})
+            assert response.status_code == 422
+            assert response.headers["content-type"] == "application/problem+json"
+
 
 class TestModifiedAfter:
     async def test_only_what_changed_since(
