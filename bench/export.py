@@ -12,8 +12,9 @@ bench/registry.py (real migrations, COPY), starts the registry as its own proces
 - prints the total time, time to first byte, size, peak RSS growth over idle, `/healthz`
   p50 / p99 / max during the export, and the RSS two seconds after the export vs idle.
 
-`--repo` runs the server from another checkout (e.g. an export of `main`, for "before"
-figures). Not a test: it prints figures and never fails on them. See bench/README.md.
+`--repos` runs the server from each of several checkouts in turn on the same database (e.g. an
+export of `main` and this one: before and after, measured minutes apart rather than hours).
+Not a test: it prints figures and never fails on them. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def free_port() -> int:
 @dataclass
 class Figures:
     path: str
+    repo: str
     total_s: float
     first_byte_s: float
     megabytes: float
@@ -103,7 +105,7 @@ async def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the registry did not become ready")
 
 
-async def measure(base: str, pid: int, path: str, read_timeout: float) -> Figures:
+async def measure(base: str, pid: int, path: str, repo: str, read_timeout: float) -> Figures:
     health: list[float] = []
     peak = 0.0
     done = asyncio.Event()
@@ -146,6 +148,7 @@ async def measure(base: str, pid: int, path: str, read_timeout: float) -> Figure
         after = rss_mb(pid)
     return Figures(
         path=path,
+        repo=repo,
         total_s=total,
         first_byte_s=first_byte or total,
         megabytes=size / 1e6,
@@ -185,13 +188,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def report(results: list[tuple[int, Figures]]) -> None:
     say(
-        f"\n{'actors':>8}  {'path':<28}{'total s':>9}{'1st byte s':>11}{'MB':>8}{'idle MB':>9}"
-        f"{'peak +MB':>9}{'hz p50':>8}{'hz p99':>8}{'hz max':>8}{'polls':>7}{'after +MB':>10}"
+        f"\n{'actors':>8}  {'server':<14}{'path':<24}{'total s':>9}{'1st byte s':>11}{'MB':>8}"
+        f"{'idle MB':>9}{'peak +MB':>9}{'hz p50':>8}{'hz p99':>8}{'hz max':>8}{'polls':>7}"
+        f"{'after +MB':>10}"
     )
     for size, f in results:
         say(
-            f"{size:>8,}  {f.path:<28}{f.total_s:>9.1f}{f.first_byte_s:>11.2f}{f.megabytes:>8.1f}"
-            f"{f.idle_mb:>9.0f}{f.peak_growth_mb:>9.0f}{f.health_p50_ms:>8.1f}"
+            f"{size:>8,}  {f.repo[-14:]:<14}{f.path:<24}{f.total_s:>9.1f}{f.first_byte_s:>11.2f}"
+            f"{f.megabytes:>8.1f}{f.idle_mb:>9.0f}{f.peak_growth_mb:>9.0f}{f.health_p50_ms:>8.1f}"
             f"{f.health_p99_ms:>8.1f}{f.health_max_ms:>8.0f}{f.health_polls:>7}{f.after_mb:>10.0f}"
         )
     say(
@@ -204,7 +208,7 @@ def run(args: argparse.Namespace) -> None:
     os.chdir(ROOT)  # the migrations are found relative to the repository
     admin_dsn = dsn(args.database_url)
     url = dsn(args.database_url, DATABASE)
-    repo = Path(args.repo).resolve()
+    repos = [Path(r).resolve() for r in args.repos]
     results: list[tuple[int, Figures]] = []
     try:
         for size in sorted(args.actors):
@@ -213,17 +217,26 @@ def run(args: argparse.Namespace) -> None:
             upgrade(Path("services/registry"), url)
             registry, _ = asyncio.run(load(url, size, args.seed))
             del registry
-            port = free_port()
-            process = serve(repo, url, port)
-            try:
-                base = f"http://127.0.0.1:{port}"
-                asyncio.run(wait_ready(base, process))
-                for path in args.paths:
-                    figures = asyncio.run(measure(base, process.pid, path, args.timeout))
-                    results.append((size, figures))
-                    say(f"   {path}: {figures.total_s:.1f} s, {figures.megabytes:.1f} MB")
-            finally:
-                stop(process)
+            for repo in repos:
+                port = free_port()
+                process = serve(repo, url, port)
+                try:
+                    base = f"http://127.0.0.1:{port}"
+                    asyncio.run(wait_ready(base, process))
+                    for path in args.paths:
+                        try:
+                            figures = asyncio.run(
+                                measure(base, process.pid, path, repo.name, args.timeout)
+                            )
+                        except httpx.HTTPStatusError as error:  # a path this checkout lacks
+                            say(f"   {repo.name} {path}: {error.response.status_code}")
+                            continue
+                        results.append((size, figures))
+                        load_now = os.getloadavg()[0]
+                        say(f"   {repo.name} {path}: {figures.total_s:.1f} s, "
+                            f"{figures.megabytes:.1f} MB, load {load_now:.2f}")  # fmt: skip
+                finally:
+                    stop(process)
     finally:
         if not args.keep:
             asyncio.run(recreate_database(admin_dsn, drop_only=True))
@@ -243,7 +256,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--paths", nargs="+", default=["/v1/exports/hsds"], help="export paths to download"
     )
-    parser.add_argument("--repo", default=str(ROOT), help="the checkout the server runs from")
+    parser.add_argument(
+        "--repos", nargs="+", default=[str(ROOT)], help="the checkouts the server runs from"
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per request")
     parser.add_argument("--seed", type=int, default=20211)
     parser.add_argument("--keep", action="store_true", help=f"keep {DATABASE} afterwards")
