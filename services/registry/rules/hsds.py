@@ -115,14 +115,16 @@ _LANGUAGE_NAMES = {
 FREE_OF_CHARGE = "Free of charge (Անվճար)"
 
 
-_NAMESPACE_BYTES = HSDS_NAMESPACE.bytes
+# sha1 of the namespace, copied for each id: creating a hash object costs more than using it.
+_NAMESPACE_SHA1 = hashlib.sha1(HSDS_NAMESPACE.bytes)
 
 
 def derived_id(*parts: object) -> uuid.UUID:
     """uuid5(HSDS_NAMESPACE, "part:part:..."), computed as `uuid.uuid5` does but without its
     overhead: an export derives several ids per record."""
-    digest = hashlib.sha1(_NAMESPACE_BYTES + ":".join(map(str, parts)).encode()).digest()
-    return uuid.UUID(bytes=digest[:16], version=5)
+    digest = _NAMESPACE_SHA1.copy()
+    digest.update(":".join(map(str, parts)).encode())
+    return uuid.UUID(bytes=digest.digest()[:16], version=5)
 
 
 @functools.cache
