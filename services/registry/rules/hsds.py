@@ -9,10 +9,12 @@ read, so memory stays flat and the event loop gets a turn between pages.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import json
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -401,10 +403,18 @@ async def places(reader: Reader) -> dict[uuid.UUID, Place]:
     return found
 
 
+# Exports running at once per process; more wait their turn. Each holds a connection for its
+# whole length, and a burst of exports must not take every connection of the pool.
+EXPORTS_AT_ONCE = 2
+_export_turns: weakref.WeakKeyDictionary[Database, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
 @asynccontextmanager
 async def snapshot(database: Database) -> AsyncIterator[AsyncConnection]:
-    """A connection reading one consistent state of the registry for a whole export."""
-    async with database.engine.connect() as connection:
+    """A connection reading one consistent state of the registry for a whole export, once it
+    is this export's turn."""
+    turn = _export_turns.setdefault(database, asyncio.Semaphore(EXPORTS_AT_ONCE))
+    async with turn, database.engine.connect() as connection:
         if not is_sqlite(database.url):
             await connection.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
@@ -705,10 +715,10 @@ async def hsds_document(database: Database, scope: ExportScope) -> AsyncIterator
     Two passes, one over organisations and one over services; what must come later in the
     document (locations, service areas, services at locations) waits in spools meanwhile.
     """
+    generated_at = json.dumps(utcnow().isoformat().replace("+00:00", "Z"))
+    yield f'{{"spec":"HSDS 3.0","generated_at":{generated_at},"organizations":['.encode()
     async with snapshot(database) as connection:
         communities = await places(connection)
-        generated_at = json.dumps(utcnow().isoformat().replace("+00:00", "Z"))
-        yield f'{{"spec":"HSDS 3.0","generated_at":{generated_at},"organizations":['.encode()
         locations = _JsonArray(_LOCATIONS)
         areas = _JsonArray(_AREAS)
         links = _JsonArray(_LINKS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -769,6 +770,32 @@ class TestStreaming:
         document = json.loads(b"".join(chunks))
         assert len(document["organizations"]) == 5
         assert len(document["services"]) == 5
+
+    async def test_exports_take_turns_and_still_start_at_once(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(hsds_rules, "EXPORTS_AT_ONCE", 1)
+        monkeypatch.setattr(hsds_rules, "PAGE_SIZE", 1)
+        for i in range(2):
+            await create_actor(client, admin, name={"hy": f"Կազմակերպություն {i}"})
+        scope = hsds_rules.ExportScope()
+        first = hsds_rules.hsds_document(app.state.database, scope)
+        second = hsds_rules.hsds_document(app.state.database, scope)
+        await anext(first)
+        await anext(first)  # the first holds its turn (and a connection) from here
+        assert (await anext(second)).startswith(b'{"spec":"HSDS 3.0"')  # no wait for the head
+        waiting = asyncio.ensure_future(anext(second))
+        done, _ = await asyncio.wait([waiting], timeout=0.5)
+        assert not done, "the second export read while the first held the only turn"
+        rest = b"".join([chunk async for chunk in first])
+        assert rest.endswith(b"]}")
+        await waiting  # its turn came once the first ended
+        tail = b"".join([chunk async for chunk in second])
+        assert tail.endswith(b"]}")
 
 
 async def data_package(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
