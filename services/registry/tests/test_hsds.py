@@ -23,6 +23,7 @@ from services.registry.models import Actor, Service, ServiceCommunity, ServiceTa
 from services.registry.reference import SERVICE_CATEGORIES, TARGET_GROUPS
 from services.registry.rules import hsds as hsds_rules
 from services.registry.rules.hsds import HSDS_NAMESPACE
+from services.registry.schemas.hsds import HsdsPackage
 from services.registry.tests.conftest import community, create_actor
 from shared.text import fold_all
 
@@ -770,6 +771,8 @@ class TestStreaming:
         document = json.loads(b"".join(chunks))
         assert len(document["organizations"]) == 5
         assert len(document["services"]) == 5
+        # What is streamed is what the OpenAPI promises.
+        HsdsPackage.model_validate(document)
 
     async def test_exports_take_turns_and_still_start_at_once(
         self,
