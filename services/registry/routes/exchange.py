@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +10,7 @@ from services.registry.rules import hsds_tabular
 from services.registry.schemas.hsds import HsdsPackage
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Moment
 
 router = APIRouter(prefix="/v1", tags=["exports"])
 
@@ -32,7 +32,7 @@ Region = Annotated[
     ),
 ]
 ModifiedAfter = Annotated[
-    datetime | None,
+    Moment | None,
     Query(
         description="Only organisations and services changed at or after this moment "
         "(ISO 8601; without an offset it is read as UTC), as HSDA's filter of that name, "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +11,7 @@ from services.registry.rules import hsda as rules
 from services.registry.schemas import hsds
 from shared.database import SessionDep
 from shared.errors import problem_responses
+from shared.inputs import Moment
 
 router = APIRouter(prefix="/v1/hsda", tags=["hsda"])
 
@@ -31,7 +31,7 @@ Search = Annotated[
     ),
 ]
 ModifiedAfter = Annotated[
-    datetime | None,
+    Moment | None,
     Query(description="Only records changed at or after this moment (ISO 8601; UTC if bare)"),
 ]
 OrganizationId = Annotated[uuid.UUID | None, Query(description="Only this organisation's")]
