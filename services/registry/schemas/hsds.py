@@ -20,7 +20,7 @@ class _Hsds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Phone(_Hsds):
+class HsdsPhone(_Hsds):
     """schema/phone.json: required `id`, `number`."""
 
     id: uuid.UUID
@@ -28,7 +28,7 @@ class Phone(_Hsds):
     number: str
 
 
-class OrganizationIdentifier(_Hsds):
+class HsdsOrganizationIdentifier(_Hsds):
     """schema/organization_identifier.json: required `id`, `identifier_type`, `identifier`."""
 
     id: uuid.UUID
@@ -40,7 +40,7 @@ class OrganizationIdentifier(_Hsds):
     identifier: str
 
 
-class Organization(_Hsds):
+class HsdsOrganization(_Hsds):
     """schema/organization.json: required `id`, `name`, `description`."""
 
     id: uuid.UUID
@@ -50,11 +50,11 @@ class Organization(_Hsds):
     email: str | None = None
     website: str | None = None
     legal_status: str | None = None
-    organization_identifiers: list[OrganizationIdentifier] = Field(default_factory=list)
-    phones: list[Phone] = Field(default_factory=list)
+    organization_identifiers: list[HsdsOrganizationIdentifier] = Field(default_factory=list)
+    phones: list[HsdsPhone] = Field(default_factory=list)
 
 
-class Language(_Hsds):
+class HsdsLanguage(_Hsds):
     """schema/language.json: required `id`; `code` is ISO 639-1."""
 
     id: uuid.UUID
@@ -63,7 +63,7 @@ class Language(_Hsds):
     code: str
 
 
-class CostOption(_Hsds):
+class HsdsCostOption(_Hsds):
     """schema/cost_option.json: required `id`; `amount` is a JSON number, `currency` ISO 4217."""
 
     id: uuid.UUID
@@ -73,7 +73,7 @@ class CostOption(_Hsds):
     currency: str | None = None
 
 
-class Schedule(_Hsds):
+class HsdsSchedule(_Hsds):
     """schema/schedule.json: required `id`; SPN keeps opening hours as free text."""
 
     id: uuid.UUID
@@ -81,7 +81,7 @@ class Schedule(_Hsds):
     description: str
 
 
-class Attribute(_Hsds):
+class HsdsAttribute(_Hsds):
     """schema/attribute.json: required `id`, `link_type`; links a record to a taxonomy term."""
 
     id: uuid.UUID
@@ -91,7 +91,7 @@ class Attribute(_Hsds):
     taxonomy_term_id: uuid.UUID
 
 
-class Service(_Hsds):
+class HsdsService(_Hsds):
     """schema/service.json: required `id`, `name`, `status`."""
 
     id: uuid.UUID
@@ -102,13 +102,13 @@ class Service(_Hsds):
     status: HsdsServiceStatus
     eligibility_description: str | None = None
     fees_description: str
-    languages: list[Language] = Field(default_factory=list)
-    cost_options: list[CostOption] = Field(default_factory=list)
-    schedules: list[Schedule] = Field(default_factory=list)
-    attributes: list[Attribute] = Field(default_factory=list)
+    languages: list[HsdsLanguage] = Field(default_factory=list)
+    cost_options: list[HsdsCostOption] = Field(default_factory=list)
+    schedules: list[HsdsSchedule] = Field(default_factory=list)
+    attributes: list[HsdsAttribute] = Field(default_factory=list)
 
 
-class Address(_Hsds):
+class HsdsAddress(_Hsds):
     """schema/address.json: required `id`, `address_1`, `city`, `state_province`,
     `postal_code`, `country`, `address_type`."""
 
@@ -122,7 +122,7 @@ class Address(_Hsds):
     address_type: Literal["physical", "postal", "virtual"] = "physical"
 
 
-class Location(_Hsds):
+class HsdsLocation(_Hsds):
     """schema/location.json: required `id`, `location_type`."""
 
     id: uuid.UUID
@@ -130,10 +130,10 @@ class Location(_Hsds):
     organization_id: uuid.UUID
     name: str
     description: str | None = None
-    addresses: list[Address] = Field(default_factory=list)
+    addresses: list[HsdsAddress] = Field(default_factory=list)
 
 
-class ServiceArea(_Hsds):
+class HsdsServiceArea(_Hsds):
     """schema/service_area.json: required `id`; `uri` carries the Open Civic Data id."""
 
     id: uuid.UUID
@@ -143,7 +143,7 @@ class ServiceArea(_Hsds):
     uri: str
 
 
-class ServiceAtLocation(_Hsds):
+class HsdsServiceAtLocation(_Hsds):
     """schema/service_at_location.json: required `id`."""
 
     id: uuid.UUID
@@ -152,7 +152,7 @@ class ServiceAtLocation(_Hsds):
     description: str | None = None
 
 
-class Taxonomy(_Hsds):
+class HsdsTaxonomy(_Hsds):
     """schema/taxonomy.json: required `id`, `name`, `description`."""
 
     id: uuid.UUID
@@ -160,7 +160,7 @@ class Taxonomy(_Hsds):
     description: str
 
 
-class TaxonomyTerm(_Hsds):
+class HsdsTaxonomyTerm(_Hsds):
     """schema/taxonomy_term.json: required `id`, `name`, `description`."""
 
     id: uuid.UUID
@@ -212,10 +212,74 @@ class HsdsPackage(BaseModel):
 
     spec: Literal["HSDS 3.0"] = "HSDS 3.0"
     generated_at: datetime
-    organizations: list[Organization]
-    services: list[Service]
-    locations: list[Location]
-    service_areas: list[ServiceArea]
-    service_at_locations: list[ServiceAtLocation]
-    taxonomies: list[Taxonomy]
-    taxonomy_terms: list[TaxonomyTerm]
+    organizations: list[HsdsOrganization]
+    services: list[HsdsService]
+    locations: list[HsdsLocation]
+    service_areas: list[HsdsServiceArea]
+    service_at_locations: list[HsdsServiceAtLocation]
+    taxonomies: list[HsdsTaxonomy]
+    taxonomy_terms: list[HsdsTaxonomyTerm]
+
+
+# -- HSDA: the HSDS API profile (openreferral/specification, schema/openapi.json) -----------------
+
+
+class HsdaApiInfo(BaseModel):
+    """`GET /`: what this API is and which HSDS it speaks."""
+
+    version: Literal["HSDS 3.0"] = "HSDS 3.0"
+    profile: str = Field(description="Where SPN's HSDS profile is described")
+    openapi_url: str = Field(description="The OpenAPI of this service")
+
+
+class HsdsLocatedService(HsdsServiceAtLocation):
+    """A service at a location, with the location nested (HSDA's fully nested records)."""
+
+    location: HsdsLocation
+
+
+class HsdaService(HsdsService):
+    """`GET /services/{id}`: a service with its organisation, areas and locations nested."""
+
+    organization: HsdsOrganization
+    service_areas: list[HsdsServiceArea] = Field(default_factory=list)
+    service_at_locations: list[HsdsLocatedService] = Field(default_factory=list)
+
+
+class HsdaOrganization(HsdsOrganization):
+    """`GET /organizations/{id}`: an organisation with its locations and (public) services."""
+
+    locations: list[HsdsLocation] = Field(default_factory=list)
+    services: list[HsdsService] = Field(default_factory=list)
+
+
+class _HsdaPage(BaseModel):
+    """HSDA's page: `components/schemas/Page` of the HSDS OpenAPI, then `contents`."""
+
+    total_items: int = Field(description="How many records match, over all pages")
+    total_pages: int
+    page_number: int = Field(description="This page's number, counted from 1")
+    size: int = Field(description="How many records this page holds")
+    first_page: bool
+    last_page: bool
+    empty: bool = Field(description="True when no record matches")
+
+
+class HsdaServicePage(_HsdaPage):
+    contents: list[HsdsService]
+
+
+class HsdaOrganizationPage(_HsdaPage):
+    contents: list[HsdsOrganization]
+
+
+class HsdaTaxonomyPage(_HsdaPage):
+    contents: list[HsdsTaxonomy]
+
+
+class HsdaTaxonomyTermPage(_HsdaPage):
+    contents: list[HsdsTaxonomyTerm]
+
+
+class HsdaServiceAtLocationPage(_HsdaPage):
+    contents: list[HsdsServiceAtLocation]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +21,9 @@ from sqlalchemy import event, update
 
 from services.registry.models import Actor, Service, ServiceCommunity, ServiceTargetGroup
 from services.registry.reference import SERVICE_CATEGORIES, TARGET_GROUPS
+from services.registry.rules import hsds as hsds_rules
 from services.registry.rules.hsds import HSDS_NAMESPACE
+from services.registry.schemas.hsds import HsdsPackage
 from services.registry.tests.conftest import community, create_actor
 from shared.text import fold_all
 
@@ -206,6 +212,51 @@ class TestPersonalData:
         assert "+37491123456" not in text
         assert "aram@mail.am" not in text
 
+    async def test_an_entrepreneurs_street_is_not_exported(
+        self, app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        entrepreneur = await create_actor(
+            client,
+            admin,
+            kind="individual_entrepreneur",
+            legal_form=None,
+            name={"hy": "Արամ Սարգսյան ԱՁ"},
+            address={
+                "street": "Նար-Դոսի 5, բն. 12",
+                "community_id": community("masis"),
+                "postal_code": "0802",
+            },
+        )
+        service_id = await insert_service(app, entrepreneur["id"])
+        document = await export(client)
+        assert "Նար-Դոսի" not in json.dumps(document, ensure_ascii=False)
+        # Still findable where it works: its community, as /v1/actors shows it to anyone.
+        [location] = [
+            x for x in document["locations"] if x["organization_id"] == entrepreneur["id"]
+        ]
+        assert location["addresses"] == []
+        assert location["description"] == "Մասիս, 0802"
+        linked = {x["service_id"]: x["location_id"] for x in document["service_at_locations"]}
+        assert linked[service_id] == location["id"]
+
+    async def test_a_token_gives_no_more(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        await create_actor(
+            client,
+            admin,
+            kind="individual_entrepreneur",
+            legal_form=None,
+            name={"hy": "Արամ Սարգսյան ԱՁ"},
+            contacts={"phone": "091123456", "email": "aram@mail.am"},
+            address={"street": "Նար-Դոսի 5", "community_id": community("masis")},
+        )
+        anonymous = (await client.get("/v1/exports/hsds")).json()
+        signed_in = (await client.get("/v1/exports/hsds", headers=admin)).json()
+        del anonymous["generated_at"], signed_in["generated_at"]
+        assert signed_in == anonymous
+        assert "aram@mail.am" not in json.dumps(signed_in)
+
     async def test_anonymous_callers_read_it(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/v1/exports/hsds")
         assert response.status_code == 200
@@ -336,6 +387,12 @@ class TestTaxonomies:
 
 @pytest.fixture
 async def registry(
+    app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
+) -> dict[str, str]:
+    return await build_registry(app, client, admin)
+
+
+async def build_registry(
     app: FastAPI, client: httpx.AsyncClient, admin: dict[str, str]
 ) -> dict[str, str]:
     """An organisation in Masis (Ararat) with a full address, one in Gyumri (Shirak), one in
@@ -489,6 +546,15 @@ class TestRegionFilter:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "region"
 
+    @pytest.mark.parametrize("region", ["AM\x00AR", "x" * 300, "Արարատ"])
+    async def test_a_region_that_is_no_code_is_422(
+        self, client: httpx.AsyncClient, region: str
+    ) -> None:
+        for path in ("/v1/exports/hsds", "/v1/exports/hsds.zip"):
+            response = await client.get(path, params={"region": region})
+            assert response.status_code == 422
+            assert response.headers["content-type"] == "application/problem+json"
+
 
 class TestModifiedAfter:
     async def test_only_what_changed_since(
@@ -501,8 +567,9 @@ class TestModifiedAfter:
             await set_updated_at(app, Service, registry[key], long_ago)
 
         delta = await export(client, modified_after="2024-06-01T00:00:00+04:00")
-        assert set(by_id(delta["organizations"])) == {registry["gyumri"]}
         assert set(by_id(delta["services"])) == {registry["yerevan_in_masis"]}
+        # The changed Gyumri organisation, and the (unchanged) provider of the changed service.
+        assert set(by_id(delta["organizations"])) == {registry["gyumri"], registry["yerevan"]}
         # Areas and links belong to the changed services only.
         assert {a["service_id"] for a in delta["service_areas"]} == {registry["yerevan_in_masis"]}
         assert {loc["organization_id"] for loc in delta["locations"]} == {registry["gyumri"]}
@@ -510,27 +577,47 @@ class TestModifiedAfter:
         everything = await export(client, modified_after="2019-12-31T23:59:59Z")
         assert len(everything["organizations"]) == 3
         assert len(everything["services"]) == 3
-        # Combined with a region, both filters apply.
+        # Combined with a region, both filters apply; the service brings its provider.
         both = await export(client, modified_after="2024-06-01T00:00:00Z", region="AM-AR")
         assert set(by_id(both["services"])) == {registry["yerevan_in_masis"]}
-        assert both["organizations"] == []
+        assert set(by_id(both["organizations"])) == {registry["yerevan"]}
 
-    async def test_an_unchanged_providers_location_is_still_linked(
-        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str]
+    @pytest.mark.parametrize("region", [None, "AM-AR", "AM-SH"])
+    async def test_a_regional_delta_is_self_contained(
+        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str], region: str | None
     ) -> None:
-        await set_updated_at(app, Actor, registry["masis"], datetime(2020, 1, 1, tzinfo=UTC))
-        full = await export(client)
-        delta = await export(client, modified_after="2024-01-01T00:00:00Z")
-        assert registry["masis"] not in by_id(delta["organizations"])
-        [link] = [
-            x for x in delta["service_at_locations"] if x["service_id"] == registry["masis_care"]
-        ]
-        # Derived ids are stable, so it names the location the consumer imported before.
-        assert link["location_id"] in by_id(full["locations"])
+        long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+        for key in ("masis", "gyumri", "yerevan"):
+            await set_updated_at(app, Actor, registry[key], long_ago)
+        params = {"modified_after": "2024-01-01T00:00:00Z"} | ({"region": region} if region else {})
+        delta = await export(client, **params)
+        assert delta["services"], "the services changed since, so the delta has some"
+        organizations = by_id(delta["organizations"])
+        locations = by_id(delta["locations"])
+        # Every organisation is there only as a provider, since none changed.
+        assert {s["organization_id"] for s in delta["services"]} == set(organizations)
+        services = by_id(delta["services"])
+        for link in delta["service_at_locations"]:
+            assert link["service_id"] in services
+            assert link["location_id"] in locations
+        for area in delta["service_areas"]:
+            assert area["service_id"] in services
+        if region == "AM-AR":
+            # The provider of the care service in Masis comes with its location and address.
+            [masis] = [x for x in locations.values() if x["organization_id"] == registry["masis"]]
+            assert masis["addresses"][0]["address_1"] == "Երևանյան 10"
 
-    async def test_a_bad_timestamp_is_422(self, client: httpx.AsyncClient) -> None:
-        response = await client.get("/v1/exports/hsds", params={"modified_after": "yesterday"})
-        assert response.status_code == 422
+    @pytest.mark.parametrize(
+        "moment", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "yesterday"]
+    )
+    async def test_a_moment_out_of_range_is_422_before_anything_is_sent(
+        self, client: httpx.AsyncClient, moment: str
+    ) -> None:
+        for path in ("/v1/exports/hsds", "/v1/exports/hsds.zip", "/v1/hsda/services"):
+            response = await client.get(path, params={"modified_after": moment})
+            assert response.status_code == 422, (path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["field"].endswith("modified_after")
 
 
 class TestHsdsRequiredFields:
@@ -630,3 +717,183 @@ class TestBoundedQueries:
         with counting_queries(app) as large:
             assert len((await export(client, region="AM-AR"))["services"]) == 10
         assert len(large) == len(small)
+
+
+class TestStreaming:
+    async def test_every_record_once_across_pages_even_with_equal_names(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(hsds_rules, "PAGE_SIZE", 2)
+        organizations, services = set(), set()
+        for i in range(5):
+            # Equal names: the page boundary falls between records that only their id orders.
+            org = await create_actor(
+                client,
+                admin,
+                name={"hy": "Նույն անուն"},
+                address={"community_id": community("masis")},
+            )
+            organizations.add(org["id"])
+            services.add(await insert_service(app, org["id"], name_hy=f"Ծառայություն {i % 2}"))
+            services.add(await insert_service(app, org["id"], name_hy=f"Ծառայություն {i % 2}"))
+        document = await export(client)
+        assert [o["id"] for o in document["organizations"]].count(next(iter(organizations))) == 1
+        assert sorted(o["id"] for o in document["organizations"]) == sorted(organizations)
+        assert sorted(s["id"] for s in document["services"]) == sorted(services)
+        assert len(document["service_at_locations"]) == len(services)
+        assert len(document["locations"]) == len(organizations)
+
+    async def test_the_document_is_written_a_page_at_a_time(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(hsds_rules, "PAGE_SIZE", 2)
+        for i in range(5):
+            org = await create_actor(client, admin, name={"hy": f"Կազմակերպություն {i}"})
+            await insert_service(app, org["id"])
+        chunks = [
+            chunk
+            async for chunk in hsds_rules.hsds_document(
+                app.state.database, hsds_rules.ExportScope()
+            )
+        ]
+        # Organisations and services each come in three pieces of at most two records.
+        pages = [c for c in chunks if b'"description"' in c and b'"name"' in c]
+        assert max(c.count(b'"fees_description"') for c in pages) <= 2
+        assert len(chunks) >= 8
+        document = json.loads(b"".join(chunks))
+        assert len(document["organizations"]) == 5
+        assert len(document["services"]) == 5
+        # What is streamed is what the OpenAPI promises.
+        HsdsPackage.model_validate(document)
+
+    async def test_exports_take_turns_and_still_start_at_once(
+        self,
+        app: FastAPI,
+        client: httpx.AsyncClient,
+        admin: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(hsds_rules, "EXPORTS_AT_ONCE", 1)
+        monkeypatch.setattr(hsds_rules, "PAGE_SIZE", 1)
+        for i in range(2):
+            await create_actor(client, admin, name={"hy": f"Կազմակերպություն {i}"})
+        scope = hsds_rules.ExportScope()
+        first = hsds_rules.hsds_document(app.state.database, scope)
+        second = hsds_rules.hsds_document(app.state.database, scope)
+        await anext(first)
+        await anext(first)  # the first holds its turn (and a connection) from here
+        assert (await anext(second)).startswith(b'{"spec":"HSDS 3.0"')  # no wait for the head
+        waiting = asyncio.ensure_future(anext(second))
+        done, _ = await asyncio.wait([waiting], timeout=0.5)
+        assert not done, "the second export read while the first held the only turn"
+        rest = b"".join([chunk async for chunk in first])
+        assert rest.endswith(b"]}")
+        await waiting  # its turn came once the first ended
+        tail = b"".join([chunk async for chunk in second])
+        assert tail.endswith(b"]}")
+
+
+async def data_package(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
+    """The tables of the zip export, and its descriptor under "datapackage"."""
+    response = await client.get("/v1/exports/hsds.zip", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.testzip() is None
+    tables: dict[str, Any] = {"datapackage": json.loads(archive.read("datapackage.json"))}
+    for resource in tables["datapackage"]["resources"]:
+        text = archive.read(resource["path"]).decode()
+        reader = csv.DictReader(io.StringIO(text))
+        assert reader.fieldnames == [f["name"] for f in resource["schema"]["fields"]]
+        tables[resource["name"]] = list(reader)
+    return tables
+
+
+class TestDataPackage:
+    async def test_the_same_records_as_the_document_as_csv_tables(
+        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str]
+    ) -> None:
+        await insert_service(
+            app,
+            registry["masis"],
+            is_free=False,
+            price_amount=Decimal("2500.50"),
+            price_currency="AMD",
+            languages=["hy", "ru"],
+            schedule="Երկ–Ուրբ 09:00–18:00",
+            target_groups=["elderly"],
+        )
+        document = await export(client)
+        tables = await data_package(client)
+        assert {o["id"] for o in tables["organizations"]} == {
+            o["id"] for o in document["organizations"]
+        }
+        assert {s["id"] for s in tables["services"]} == {s["id"] for s in document["services"]}
+        for key in ("locations", "service_areas", "service_at_locations", "taxonomy_terms"):
+            assert len(tables[key]) == len(document[key]), key
+        nested = {
+            "organization_identifiers": ("organizations", "organization_identifiers"),
+            "languages": ("services", "languages"),
+            "cost_options": ("services", "cost_options"),
+            "schedules": ("services", "schedules"),
+            "attributes": ("services", "attributes"),
+            "addresses": ("locations", "addresses"),
+        }
+        for table, (parent, field) in nested.items():
+            records = [r for p in document[parent] for r in p[field]]
+            assert {r["id"] for r in tables[table]} == {r["id"] for r in records}, table
+        [address] = tables["addresses"]
+        assert (address["address_1"], address["country"]) == ("Երևանյան 10", "AM")
+        [price] = [c for c in tables["cost_options"] if c["amount"] == "2500.5"]
+        assert price["currency"] == "AMD"
+
+    async def test_keys_and_required_fields_hold_as_the_descriptor_says(
+        self, app: FastAPI, client: httpx.AsyncClient, registry: dict[str, str]
+    ) -> None:
+        long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+        await set_updated_at(app, Actor, registry["masis"], long_ago)
+        for params in ({}, {"region": "AM-AR", "modified_after": "2024-01-01T00:00:00Z"}):
+            tables = await data_package(client, **params)
+            descriptor = tables["datapackage"]
+            assert descriptor["profile"] == "tabular-data-package"
+            for resource in descriptor["resources"]:
+                rows = tables[resource["name"]]
+                schema = resource["schema"]
+                ids = [r["id"] for r in rows]
+                assert len(ids) == len(set(ids)), resource["name"]
+                for column in schema["fields"]:
+                    if column.get("constraints", {}).get("required"):
+                        assert all(r[column["name"]] for r in rows), (resource, column)
+                for key in schema["foreignKeys"]:
+                    targets = {r["id"] for r in tables[key["reference"]["resource"]]}
+                    values = {r[key["fields"]] for r in rows} - {""}
+                    assert values <= targets, (resource["name"], key)
+
+    async def test_no_personal_data_and_filters_checked_first(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        await create_actor(
+            client,
+            admin,
+            kind="individual_entrepreneur",
+            legal_form=None,
+            name={"hy": "Արամ Սարգսյան ԱՁ"},
+            contacts={"phone": "091123456", "email": "aram@mail.am"},
+            address={"street": "Նար-Դոսի 5", "community_id": community("masis")},
+        )
+        response = await client.get("/v1/exports/hsds.zip")
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
+        assert "Արամ Սարգսյան ԱՁ" in everything
+        for personal in ("Նար-Դոսի", "aram@mail.am", "+37491123456"):
+            assert personal not in everything
+        refused = await client.get("/v1/exports/hsds.zip", params={"region": "AM-XX"})
+        assert refused.status_code == 422
