@@ -6,7 +6,7 @@ VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint migrate install
+.PHONY: run test lint migrate install messages
 
 $(UV):
 	@command -v python3 >/dev/null || { echo "SPN needs python3 (3.11 or newer)"; exit 1; }
@@ -37,3 +37,22 @@ lint: install
 	ruff check .
 	ruff format --check .
 	mypy .
+
+# The problem texts: extract every `_("...")` of each package into its Armenian catalog
+# (<package>/locales/hy/LC_MESSAGES/<name>.po; a service has one once it has a messages.py),
+# keeping the translations already made. New or changed texts come in untranslated or fuzzy;
+# translate them there: the tests fail until then.
+LOCALIZED := shared $(patsubst %/messages.py,%,$(wildcard services/*/messages.py))
+messages: install
+	@for package in $(LOCALIZED); do \
+	  name=$$(basename $$package); po=$$package/locales/hy/LC_MESSAGES/$$name.po; \
+	  pot=$$(mktemp); \
+	  pybabel --quiet extract -F pyproject.toml --no-default-keywords --keyword _ \
+	    --add-location file --sort-output --no-wrap --project SPN -o $$pot $$package && \
+	  if [ -f $$po ]; then \
+	    pybabel --quiet update --no-wrap --ignore-obsolete --ignore-pot-creation-date -D $$name -l hy -i $$pot -o $$po; \
+	  else \
+	    pybabel --quiet init --no-wrap -D $$name -l hy -i $$pot -o $$po; \
+	  fi; \
+	  rm -f $$pot; \
+	done

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from shared.auth import TokenVerifier
 from shared.database import Database
 from shared.errors import install_error_handlers, problem_response
+from shared.i18n import LocaleMiddleware, _
 from shared.idempotency import IdempotencyMiddleware
 from shared.inputs import UnstorableTextMiddleware
 from shared.logs import configure_logging
@@ -39,9 +40,11 @@ def operation_id(route: APIRoute) -> str:
 async def _stale(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         412,
-        "Precondition failed",
-        "The resource was changed by someone else while you were changing it; "
-        "read it again and repeat your change.",
+        _("Precondition failed"),
+        _(
+            "The resource was changed by someone else while you were changing it; "
+            "read it again and repeat your change."
+        ),
         slug="precondition-failed",
         request=request,
     )
@@ -54,8 +57,8 @@ async def _busy(request: Request, exc: Exception) -> JSONResponse:
         raise exc
     return problem_response(
         503,
-        "Busy",
-        "Another change was being saved at the same moment; retry in a second.",
+        _("Busy"),
+        _("Another change was being saved at the same moment; retry in a second."),
         slug="busy",
         request=request,
         headers={"Retry-After": "1"},
@@ -123,6 +126,9 @@ def create_service_app(
             IdempotencyMiddleware, database_of=lambda: app.state.database, table=idempotency
         )
     install_observability(app, settings.service_name, readiness if is_data_service else None)
+    # Outermost, so that every answer (the 500 of the request context middleware too) knows
+    # the language the request asked for.
+    app.add_middleware(LocaleMiddleware)
     return app
 
 

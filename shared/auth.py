@@ -25,6 +25,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import Forbidden, Unauthorized
+from shared.i18n import _
 from shared.settings import AuthSettings
 
 
@@ -109,7 +110,9 @@ class TokenVerifier:
         if kid is None and len(self._jwks) == 1:
             return next(iter(self._jwks.values()))
         if kid is None or kid not in self._jwks:
-            raise Unauthorized("The token is signed by a key the identity provider does not list.")
+            raise Unauthorized(
+                _("The token is signed by a key the identity provider does not list.")
+            )
         return self._jwks[kid]
 
     async def verify(self, token: str) -> Principal:
@@ -117,8 +120,11 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
             if header.get("alg") not in self.algorithms:
                 raise Unauthorized(
-                    f"The token's algorithm {header.get('alg')!r} is not accepted; "
-                    f"use {', '.join(self.algorithms)}."
+                    _(
+                        "The token's algorithm {algorithm!r} is not accepted; use {accepted}.",
+                        algorithm=header.get("alg"),
+                        accepted=", ".join(self.algorithms),
+                    )
                 )
             if self.settings.jwks_url:
                 key: Any = await self._jwks_key(header.get("kid"))
@@ -135,18 +141,18 @@ class TokenVerifier:
                 options={"require": ["exp", "sub"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("The token has expired; get a new one.") from exc
+            raise Unauthorized(_("The token has expired; get a new one.")) from exc
         except (jwt.InvalidTokenError, httpx.HTTPError, ValueError) as exc:
-            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+            raise Unauthorized(_("The token is not valid: {reason}.", reason=str(exc))) from exc
         roles = claims.get("roles", [])
         if not isinstance(roles, list):
-            raise Unauthorized("The token's roles must be a list.")
+            raise Unauthorized(_("The token's roles must be a list."))
         scopes: dict[str, frozenset[str]] = {}
         for claim, value in claims.items():
             if claim in _REGISTERED or not isinstance(value, list):
                 continue
             if not all(isinstance(v, str) for v in value):
-                raise Unauthorized(f"The token's {claim} must be a list of ids.")
+                raise Unauthorized(_("The token's {claim} must be a list of ids.", claim=claim))
             scopes[claim] = frozenset(value)
         return Principal(
             subject=str(claims["sub"]),
@@ -165,7 +171,7 @@ async def _optional_principal(
 ) -> Principal | None:
     if credentials is None:
         if request.headers.get("authorization"):
-            raise Unauthorized("The Authorization header must be `Bearer <token>`.")
+            raise Unauthorized(_("The Authorization header must be `Bearer <token>`."))
         return None
     verifier: TokenVerifier = request.app.state.token_verifier
     return await verifier.verify(credentials.credentials)
@@ -175,7 +181,7 @@ async def _current_principal(
     principal: Annotated[Principal | None, Depends(_optional_principal)],
 ) -> Principal:
     if principal is None:
-        raise Unauthorized("This request needs a bearer token.")
+        raise Unauthorized(_("This request needs a bearer token."))
     return principal
 
 
@@ -191,7 +197,7 @@ def require_roles(*roles: Role) -> Any:
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(*roles):
             names = ", ".join(r.name for r in roles)
-            raise Forbidden(f"This needs one of the roles: {names}.")
+            raise Forbidden(_("This needs one of the roles: {roles}.", roles=names))
         return principal
 
     return Depends(check)

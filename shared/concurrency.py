@@ -16,6 +16,7 @@ from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from shared.errors import PreconditionFailed
+from shared.i18n import _
 
 JSON = "application/json"
 
@@ -52,7 +53,7 @@ class Conditional:
         if "*" in tags or tag in tags:
             return
         raise PreconditionFailed(
-            "The resource has changed since you read it; read it again and repeat your change.",
+            _("The resource has changed since you read it; read it again and repeat your change."),
             extra={"current_etag": tag},
         )
 

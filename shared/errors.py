@@ -16,6 +16,8 @@ from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.field_messages import field_message
+from shared.i18n import Message, Text, _, current_locale, negotiate, render
 from shared.logs import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,23 +27,27 @@ logger = logging.getLogger("spn.errors")
 
 
 class AppError(Exception):
-    """An error a caller can act on. `slug` names the problem type, `detail` says why."""
+    """An error a caller can act on. `slug` names the problem type, `detail` says why.
+
+    Title and detail are `shared.i18n` messages (`_("...")`), translated when the problem is
+    answered, into the language the request asked for; a plain `str` is sent as it is.
+    """
 
     status: int = 400
-    title: str = "Bad request"
+    title: Text = _("Bad request")
     slug: str = "bad-request"
 
     def __init__(
         self,
-        detail: str,
+        detail: Text,
         *,
-        title: str | None = None,
+        title: Text | None = None,
         slug: str | None = None,
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.message = detail
         if title is not None:
             self.title = title
         if slug is not None:
@@ -49,34 +55,39 @@ class AppError(Exception):
         self.extra = extra or {}
         self.headers = headers or {}
 
+    @property
+    def detail(self) -> str:
+        """The detail in the current request's language (English outside a request)."""
+        return str(self.message)
+
 
 class NotFound(AppError):
-    status, title, slug = 404, "Not found", "not-found"
+    status, title, slug = 404, _("Not found"), "not-found"
 
 
 class Conflict(AppError):
-    status, title, slug = 409, "Conflict", "conflict"
+    status, title, slug = 409, _("Conflict"), "conflict"
 
 
 class RuleViolation(AppError):
     """A business rule refused the request (422): the detail names the rule and why."""
 
-    status, title, slug = 422, "Rule violated", "rule-violated"
+    status, title, slug = 422, _("Rule violated"), "rule-violated"
 
 
 class Unauthorized(AppError):
-    status, title, slug = 401, "Not authenticated", "unauthorized"
+    status, title, slug = 401, _("Not authenticated"), "unauthorized"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: Text) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(AppError):
-    status, title, slug = 403, "Forbidden", "forbidden"
+    status, title, slug = 403, _("Forbidden"), "forbidden"
 
 
 class PreconditionFailed(AppError):
-    status, title, slug = 412, "Precondition failed", "precondition-failed"
+    status, title, slug = 412, _("Precondition failed"), "precondition-failed"
 
 
 class ProblemField(BaseModel):
@@ -99,24 +110,33 @@ class Problem(BaseModel):
 
 def problem_response(
     status: int,
-    title: str,
-    detail: str,
+    title: Text,
+    detail: Text,
     *,
     slug: str,
     request: Request | None = None,
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    """The problem, its texts (also those inside `extra`) in the language the request asked for."""
+    if request is not None:
+        locale = negotiate(request.headers.get("accept-language"))
+    else:
+        locale = current_locale()
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug,
-        "title": title,
+        "title": render(title, locale),
         "status": status,
-        "detail": detail,
+        "detail": render(detail, locale),
         "request_id": request_id_var.get(),
     }
     if request is not None:
         body["instance"] = request.url.path
-    body.update(extra)
+    body.update(render(extra, locale))
+    headers = dict(headers or {})
+    headers["Content-Language"] = locale
+    vary = headers.get("Vary")
+    headers["Vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -132,7 +152,7 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         exc.status,
         exc.title,
-        exc.detail,
+        exc.message,
         slug=exc.slug,
         request=request,
         headers=exc.headers or None,
@@ -140,9 +160,10 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _where_in(text: str, position: int) -> str:
+def _where_in(text: str, position: int) -> Message:
     line = text.count("\n", 0, position) + 1
-    return f"line {line}, column {position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+    column = position - (text.rfind(chr(10), 0, position) + 1) + 1
+    return _("line {line}, column {column}", line=line, column=column)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -152,19 +173,26 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         where = _where_in(exc.body, int(broken["loc"][-1]))
         reason = broken.get("ctx", {}).get("error", "not JSON")
         return problem_response(
-            422, "Invalid request", f"The body is not valid JSON: {reason} at {where}.",
+            422, _("Invalid request"),
+            _("The body is not valid JSON: {reason} at {where}.", reason=reason, where=where),
             slug="validation", request=request,
-            errors=[{"field": "body", "message": f"{reason} at {where}", "type": "json_invalid"}],
+            errors=[{"field": "body", "type": "json_invalid",
+                     "message": _("{reason} at {where}", reason=reason, where=where)}],
         )  # fmt: skip
+    locale = negotiate(request.headers.get("accept-language"))
     errors = [
-        {"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
+        {
+            "field": _field_name(tuple(e["loc"])),
+            "message": field_message(e, locale),
+            "type": e["type"],
+        }
         for e in exc.errors()
     ]
     names = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return problem_response(
         422,
-        "Invalid request",
-        f"The request has invalid fields: {names}.",
+        _("Invalid request"),
+        _("The request has invalid fields: {fields}.", fields=names),
         slug="validation",
         request=request,
         errors=errors,
@@ -179,18 +207,23 @@ async def _model_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Not authenticated"}
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    titles = {404: _("Not found"), 405: _("Method not allowed"), 401: _("Not authenticated")}
+    detail: Text = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"There is no resource at {request.url.path}."
+        detail = _("There is no resource at {path}.", path=request.url.path)
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
         allowed = _allowed_methods(request)
         headers["Allow"] = ", ".join(allowed)
-        detail = f"{request.method} is not allowed on {request.url.path}; use {headers['Allow']}."
+        detail = _(
+            "{method} is not allowed on {path}; use {allowed}.",
+            method=request.method,
+            path=request.url.path,
+            allowed=headers["Allow"],
+        )
     return problem_response(
         exc.status_code,
-        titles.get(exc.status_code, "Error"),
+        titles.get(exc.status_code, _("Error")),
         detail,
         slug={404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error"),
         request=request,
@@ -212,8 +245,8 @@ def internal_error_response(path: str) -> JSONResponse:
     """The 500 answer: no internals, only the request id that the error log line carries."""
     return problem_response(
         500,
-        "Internal server error",
-        "Something went wrong on our side. Quote the request id when you report it.",
+        _("Internal server error"),
+        _("Something went wrong on our side. Quote the request id when you report it."),
         slug="internal",
         instance=path,
     )

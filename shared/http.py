@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from shared.errors import AppError
+from shared.i18n import _
 from shared.logs import request_id_var
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -23,7 +24,7 @@ logger = logging.getLogger("spn.http")
 
 
 class UpstreamUnavailable(AppError):
-    status, title, slug = 503, "Service unavailable", "upstream-unavailable"
+    status, title, slug = 503, _("Service unavailable"), "upstream-unavailable"
 
 
 class ServiceClient:
@@ -93,7 +94,11 @@ class ServiceClient:
                     except httpx.TransportError as exc:
                         if last:
                             raise UpstreamUnavailable(
-                                f"{self.base_url} did not answer ({exc.__class__.__name__})."
+                                _(
+                                    "{service} did not answer ({reason}).",
+                                    service=self.base_url,
+                                    reason=exc.__class__.__name__,
+                                )
                             ) from exc
                     else:
                         if last or response.status_code not in RETRY_STATUSES:
@@ -103,7 +108,11 @@ class ServiceClient:
                     await asyncio.sleep(self.backoff * 2**attempt)
         except TimeoutError as exc:
             raise UpstreamUnavailable(
-                f"{self.base_url} did not answer within {deadline or self.deadline} s."
+                _(
+                    "{service} did not answer within {seconds} s.",
+                    service=self.base_url,
+                    seconds=deadline or self.deadline,
+                )
             ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 

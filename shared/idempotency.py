@@ -44,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.database import Database, UTCDateTime, utcnow
 from shared.errors import problem_response
+from shared.i18n import Text, _
 
 HEADER = "idempotency-key"
 RETENTION = timedelta(hours=24)
@@ -150,8 +151,9 @@ class IdempotencyMiddleware:
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
             await self._problem(
-                scope, receive, send, 422, "Invalid Idempotency-Key",
-                f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters.",
+                scope, receive, send, 422, _("Invalid Idempotency-Key"),
+                _("An Idempotency-Key is 1 to {length} printable characters.",
+                  length=MAX_KEY_LENGTH),
                 "validation",
             )  # fmt: skip
             return
@@ -164,8 +166,8 @@ class IdempotencyMiddleware:
             claimed = await self._claim(database, caller, key, fingerprint)
         except OperationalError:
             await self._problem(
-                scope, receive, send, 503, "Busy",
-                "The service is busy saving other changes; retry in a second.", "busy",
+                scope, receive, send, 503, _("Busy"),
+                _("The service is busy saving other changes; retry in a second."), "busy",
             )  # fmt: skip
             return
         if claimed is not None:
@@ -310,17 +312,17 @@ class IdempotencyMiddleware:
     ) -> None:
         if row.fingerprint != fingerprint:
             await self._problem(
-                scope, receive, send, 422, "Idempotency-Key reused",
-                "This Idempotency-Key was already used for a different request; "
-                "use a new key for a new request.",
+                scope, receive, send, 422, _("Idempotency-Key reused"),
+                _("This Idempotency-Key was already used for a different request; "
+                  "use a new key for a new request."),
                 "idempotency-key-reused",
             )  # fmt: skip
             return
         if row.status is None:
             await self._problem(
-                scope, receive, send, 409, "Request in progress",
-                "A request with this Idempotency-Key is still being processed; "
-                "retry once it has finished.",
+                scope, receive, send, 409, _("Request in progress"),
+                _("A request with this Idempotency-Key is still being processed; "
+                  "retry once it has finished."),
                 "idempotency-in-progress",
             )  # fmt: skip
             return
@@ -364,8 +366,8 @@ class IdempotencyMiddleware:
         receive: Receive,
         send: Send,
         status: int,
-        title: str,
-        detail: str,
+        title: Text,
+        detail: Text,
         slug: str,
     ) -> None:
         response = problem_response(status, title, detail, slug=slug, instance=scope["path"])

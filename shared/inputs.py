@@ -21,6 +21,8 @@ from pydantic import AfterValidator, BeforeValidator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem_response
+from shared.i18n import Message as I18nMessage
+from shared.i18n import _
 
 # A JSON escape is the backslash after an even number of backslashes.
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -44,14 +46,18 @@ def _lone_surrogate(body: bytes) -> bool:
     return expecting_low_at != -1
 
 
-def unstorable(where: str, raw: bytes, *, json: bool) -> str | None:
+def unstorable(where: str, raw: bytes, *, json: bool) -> I18nMessage | None:
     """Why `raw` (a query string, path or body) cannot be stored, or None."""
     if b"\x00" in raw:
-        return f"The {where} contains a NUL character, which SPN does not store."
+        return _("The {where} contains a NUL character, which SPN does not store.", where=where)
     if json and _NUL_ESCAPE.search(raw):
-        return f"The {where} contains a NUL character (\\u0000), which SPN does not store."
+        return _(
+            "The {where} contains a NUL character (\\u0000), which SPN does not store.", where=where
+        )
     if json and _lone_surrogate(raw):
-        return f"The {where} contains a lone UTF-16 surrogate escape, which is not text."
+        return _(
+            "The {where} contains a lone UTF-16 surrogate escape, which is not text.", where=where
+        )
     return None
 
 
@@ -86,7 +92,7 @@ class UnstorableTextMiddleware:
             await self.app(scope, receive, send)
             return
         response = problem_response(
-            422, "Invalid request", reason, slug="validation", instance=scope["path"],
+            422, _("Invalid request"), reason, slug="validation", instance=scope["path"],
             errors=[{"field": where, "message": reason, "type": "unstorable_text"}],
         )  # fmt: skip
         await response(scope, receive, send)
@@ -111,9 +117,9 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _iso_day(value: Any) -> Any:
     if isinstance(value, date | str) and not isinstance(value, datetime):
         if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
-            raise ValueError("a day is written YYYY-MM-DD")
+            raise ValueError(_("a day is written YYYY-MM-DD"))
         return value
-    raise ValueError("a day is written YYYY-MM-DD")
+    raise ValueError(_("a day is written YYYY-MM-DD"))
 
 
 def _iso_moment(value: Any) -> Any:
@@ -121,14 +127,14 @@ def _iso_moment(value: Any) -> Any:
         return value
     if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
         return value
-    raise ValueError("a moment is written in ISO 8601, e.g. 2024-06-01T09:30:00+04:00")
+    raise ValueError(_("a moment is written in ISO 8601, e.g. 2024-06-01T09:30:00+04:00"))
 
 
 def _in_utc_range(value: datetime) -> datetime:
     try:
         (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
     except OverflowError as exc:
-        raise ValueError("the moment is out of range once converted to UTC") from exc
+        raise ValueError(_("the moment is out of range once converted to UTC")) from exc
     return value
 
 

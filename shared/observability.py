@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import internal_error_response, problem_response
+from shared.i18n import _
 from shared.logs import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -139,8 +140,8 @@ def health_router(readiness: ReadinessCheck | None) -> APIRouter:
                 logger.warning("not ready: %s", exc.__class__.__name__)
                 return problem_response(
                     503,
-                    "Not ready",
-                    "The service's database does not answer.",
+                    _("Not ready"),
+                    _("The service's database does not answer."),
                     slug="not-ready",
                     request=request,
                 )

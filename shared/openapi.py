@@ -11,7 +11,8 @@ and parses every answer:
 - request headers `If-Match` (PATCH, PUT, DELETE of a resource), `If-None-Match` (GET of one
   resource) and `Idempotency-Key` (POST, where the service keeps keys), unless a dependency
   already declares them; response headers `ETag`, `Location`, `Idempotent-Replayed` and
-  `X-Request-ID`;
+  `X-Request-ID`; `Accept-Language` on every operation that may answer a problem, and
+  `Content-Language` on the problem;
 - optional sign-in documented as optional;
 - every schema title unique (one generated class per schema).
 """
@@ -62,6 +63,10 @@ HEADERS: dict[str, dict[str, Any]] = {
     "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
     "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}},
     "Allow": {"description": "The methods the resource allows", "schema": {"type": "string"}},
+    "Content-Language": {
+        "description": "The language of the problem's `title` and `detail` (see `Accept-Language`)",
+        "schema": {"type": "string", "enum": ["en", "hy"]},
+    },
 }
 REQUEST_HEADERS: dict[str, dict[str, Any]] = {
     "If-Match": {
@@ -71,6 +76,11 @@ REQUEST_HEADERS: dict[str, dict[str, Any]] = {
     },
     "If-None-Match": {
         "description": "The `ETag` you hold: 304 with no body while it is still current",
+        "schema": {"type": "string"},
+    },
+    "Accept-Language": {
+        "description": "`hy` (or `hy-AM`) for problems in Armenian; English otherwise. q-values "
+        "are honoured: `hy;q=0.9, en;q=0.8`",
         "schema": {"type": "string"},
     },
     "Idempotency-Key": {
@@ -186,6 +196,8 @@ def _complete_operation(
         errors |= {409, 422}
     if method in WRITES:
         errors.add(503)
+    if errors:
+        add_header("Accept-Language")
     if not parameters:
         operation.pop("parameters")
     responses = operation["responses"]
@@ -203,6 +215,7 @@ def _complete_operation(
         response["content"] = {PROBLEM_JSON: {"schema": {"$ref": _REF + "Problem"}}}
         headers = response.setdefault("headers", {})
         headers["X-Request-ID"] = {"$ref": "#/components/headers/X-Request-ID"}
+        headers["Content-Language"] = {"$ref": "#/components/headers/Content-Language"}
         extra = {401: "WWW-Authenticate", 503: "Retry-After"}.get(status)
         if extra:
             headers[extra] = {"$ref": "#/components/headers/" + extra}

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from shared.errors import RuleViolation
+from shared.i18n import _
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -63,8 +64,8 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 def _bad_cursor() -> RuleViolation:
     return RuleViolation(
-        "The cursor is not one this list gave out; start again without it.",
-        title="Invalid cursor",
+        _("The cursor is not one this list gave out; start again without it."),
+        title=_("Invalid cursor"),
         slug="validation",
         extra={"errors": [{"field": "cursor", "message": "unknown cursor", "type": "cursor"}]},
     )

@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.messages import _
 from services.registry.models import Center, CenterTerritory
 from shared.auth import Principal, Role
 from shared.errors import Forbidden
+from shared.i18n import Message
 
 ADMIN = Role("admin")
 CENTER_OFFICIAL = Role("center_official", scope="centers")
@@ -28,15 +30,18 @@ def is_admin(principal: Principal) -> bool:
     return principal.has_role(ADMIN)
 
 
-def ensure_manages_center(principal: Principal, center_id: uuid.UUID, what: str) -> None:
+def ensure_manages_center(principal: Principal, center_id: uuid.UUID, what: Message) -> None:
     """403 unless an admin, or an official of this very center."""
     if principal.acts_for((ADMIN, CENTER_OFFICIAL), center_id):
         return
     if not principal.has_role(*WRITERS):
-        raise Forbidden(f"Changing {what} needs the role admin or center_official.")
+        raise Forbidden(_("Changing {what} needs the role admin or center_official.", what=what))
     raise Forbidden(
-        f"Only an admin or an official of its center may change {what}; "
-        "your token names other centers."
+        _(
+            "Only an admin or an official of its center may change {what}; "
+            "your token names other centers.",
+            what=what,
+        )
     )
 
 
@@ -79,20 +84,23 @@ async def ensure_in_territory(
     *,
     communities: set[uuid.UUID],
     regions: set[str] = frozenset(),  # type: ignore[assignment]
-    what: str,
+    what: Message,
 ) -> None:
     """403 unless an admin, or an official whose territory includes one of `communities`
     (or, for a body's jurisdiction over whole regions, whose center is in one of `regions`)."""
     if principal.has_role(ADMIN):
         return
     if not principal.has_role(CENTER_OFFICIAL):
-        raise Forbidden(f"Changing {what} needs the role admin or center_official.")
+        raise Forbidden(_("Changing {what} needs the role admin or center_official.", what=what))
     centers = principal.scope(CENTER_OFFICIAL.scope or "")
     if communities & await territory_of(session, centers):
         return
     if regions and regions & await regions_of(session, centers):
         return
     raise Forbidden(
-        f"{what.capitalize()} is outside the service territory of your center: "
-        "a center official changes only what is located or operates in their own territory."
+        _(
+            "{what} is outside the service territory of your center: a center official changes "
+            "only what is located or operates in their own territory.",
+            what=what.capitalized(),
+        )
     )

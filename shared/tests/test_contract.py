@@ -76,14 +76,17 @@ class TestOpenAPI:
             parameters = paths[path][method].get("parameters", [])
             return {p["name"] for p in parameters if p["in"] == "header"}
 
-        assert headers("post", "/v1/notes") == {"Idempotency-Key"}
-        assert headers("get", "/v1/notes/{note_id}") == {"If-None-Match"}
-        assert headers("patch", "/v1/notes/{note_id}") == {"If-Match"}
-        assert headers("get", "/v1/notes") == set()
+        language = "Accept-Language"  # wherever a problem may be answered
+        assert headers("post", "/v1/notes") == {"Idempotency-Key", language}
+        assert headers("get", "/v1/notes/{note_id}") == {"If-None-Match", language}
+        assert headers("patch", "/v1/notes/{note_id}") == {"If-Match", language}
+        assert headers("get", "/v1/notes") == {language}
+        assert "parameters" not in paths["/healthz"]["get"]
         created = paths["/v1/notes"]["post"]["responses"]["201"]["headers"]
         assert {"ETag", "Location", "Idempotent-Replayed"} <= set(created)
         edit = paths["/v1/notes/{note_id}"]["patch"]["responses"]
         assert {"401", "403", "404", "412", "422", "503"} <= set(edit)
+        assert "Content-Language" in edit["412"]["headers"]
         assert "304" in paths["/v1/notes/{note_id}"]["get"]["responses"]
 
     async def test_titles_are_unique(self, client: httpx.AsyncClient) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from services.registry.journal import registered
+from services.registry.messages import _
 from services.registry.models import outbox
 from shared.database import SessionDep
 from shared.errors import RuleViolation
@@ -46,7 +47,9 @@ async def read_events(
     if cursor is not None:
         (after,) = decode_cursor(cursor, [outbox.events.c.seq])
         if not 0 <= after <= MAX_SEQ:
-            raise RuleViolation("The cursor is not one this list gave out; start again without it.")
+            raise RuleViolation(
+                _("The cursor is not one this list gave out; start again without it.")
+            )
     items = await read_feed(
         session, outbox, after=after, limit=limit, types=type or (), stream_id=stream_id
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from services.registry.dependencies import Writer
+from services.registry.messages import _
 from services.registry.rules import importing
 from shared.database import SessionDep
 from shared.errors import AppError, Forbidden, RuleViolation, problem_responses
@@ -36,7 +37,7 @@ CSV_TYPES = frozenset({CSV, "text/plain", "application/csv"})
 
 
 class UnsupportedMediaType(AppError):
-    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
+    status, title, slug = 415, _("Unsupported media type"), "unsupported-media-type"
 
 
 async def _body(request: Request) -> bytes:
@@ -99,7 +100,10 @@ async def import_actors(
     media_type = request.headers.get("content-type", CSV).split(";")[0].strip().lower()
     if media_type not in CSV_TYPES:
         raise UnsupportedMediaType(
-            f"The file is sent as {media_type}; send it as text/csv (UTF-8).",
+            _(
+                "The file is sent as {media_type}; send it as text/csv (UTF-8).",
+                media_type=media_type,
+            ),
             headers={"Accept-Post": CSV},
         )
     plan = await importing.plan_import(session, principal, await _body(request))
@@ -109,19 +113,26 @@ async def import_actors(
         rows=plan.rows,
         actors=len(plan.actors),
         services=plan.service_count,
-        errors=[RowProblem(line=e.line, field=e.field, message=e.message) for e in plan.errors],
+        errors=[
+            RowProblem(line=e.line, field=e.field, message=str(e.message)) for e in plan.errors
+        ],
     )
     if not dry_run and any(e.forbidden for e in plan.errors):
         raise Forbidden(
-            "Some rows describe actors outside your center's territory; nothing was imported. "
-            "The rows are listed in `errors`.",
+            _(
+                "Some rows describe actors outside your center's territory; nothing was imported. "
+                "The rows are listed in `errors`."
+            ),
             extra={"errors": _problem_fields(report.errors)},
         )
     if plan.errors and not dry_run:
         raise RuleViolation(
-            f"{len(plan.errors)} problem(s) in the file; nothing was imported. "
-            "Fix the rows listed in `errors` and send the file again.",
-            title="Import refused",
+            _(
+                "{count} problem(s) in the file; nothing was imported. "
+                "Fix the rows listed in `errors` and send the file again.",
+                count=len(plan.errors),
+            ),
+            title=_("Import refused"),
             extra={"errors": _problem_fields(report.errors)},
         )
     if dry_run:

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AfterValidator
 
+from services.registry.messages import _
 from services.registry.models import Actor
 from services.registry.reference import CATEGORY_CODES, TARGET_GROUP_CODES, ActorKind
 from services.registry.rules import map as rules
@@ -23,7 +24,13 @@ router = APIRouter(prefix="/v1/centers/{center_id}", tags=["map"])
 def _known(codes: frozenset[str], where: str) -> AfterValidator:
     def check(value: str | None) -> str | None:
         if value is not None and value not in codes:
-            raise ValueError(f"unknown code {value!r}; the codes are at {where}")
+            raise ValueError(
+                _(
+                    "unknown code {code!r}; the codes are at {listed_at}",
+                    code=value,
+                    listed_at=where,
+                )
+            )
         return value
 
     return AfterValidator(check)

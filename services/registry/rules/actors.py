@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from services.registry.access import ensure_in_territory
 from services.registry.journal import journal
+from services.registry.messages import _
 from services.registry.models import (
     Actor,
     ActorCapacity,
@@ -106,7 +107,7 @@ ACTORS = journal.resource("actor", _represent, personal=True)
 async def get_actor(session: AsyncSession, actor_id: uuid.UUID) -> Actor:
     actor = await session.scalar(select(Actor).where(Actor.id == actor_id).options(*ACTOR_LOADS))
     if actor is None:
-        raise NotFound(f"There is no actor {actor_id}.")
+        raise NotFound(_("There is no actor {actor_id}.", actor_id=actor_id))
     return actor
 
 
@@ -178,7 +179,7 @@ async def read_actor(
     statement = _read_actor_statement(connection.dialect.name)
     row = (await connection.execute(statement, {"actor_id": actor_id})).first()
     if row is None:
-        raise NotFound(f"There is no actor {actor_id}.")
+        raise NotFound(_("There is no actor {actor_id}.", actor_id=actor_id))
     # Ordered as the ORM relationships order them (UUIDs sort as their text on both databases).
     places = sorted(_Place(*p) for p in _json_list(row.places_json))
     jurisdictions = sorted(_Jurisdiction(*j) for j in _json_list(row.jurisdictions_json))
@@ -269,7 +270,7 @@ async def ensure_may_write(
     if actor is not None:
         communities, regions = touched_by(actor)
         await ensure_in_territory(
-            session, principal, communities=communities, regions=regions, what="this actor"
+            session, principal, communities=communities, regions=regions, what=_("this actor")
         )
     if data is not None:
         await ensure_in_territory(
@@ -277,7 +278,7 @@ async def ensure_may_write(
             principal,
             communities=communities_touched(data),
             regions=set(data.jurisdiction.regions),
-            what="the actor as sent",
+            what=_("the actor as sent"),
         )
 
 
@@ -301,9 +302,14 @@ async def save_actor(session: AsyncSession, data: ActorIn, actor: Actor | None =
         holder = await session.scalar(select(Actor).where(Actor.tax_number == data.tax_number))
         if holder is not None and holder is not actor:
             raise Conflict(
-                f"The tax number {data.tax_number} already belongs to {holder.name_hy} "
-                f"({holder.id}); an actor is registered once.",
-                title="Tax number taken",
+                _(
+                    "The tax number {tax_number} already belongs to {actor} ({actor_id}); "
+                    "an actor is registered once.",
+                    tax_number=data.tax_number,
+                    actor=holder.name_hy,
+                    actor_id=holder.id,
+                ),
+                title=_("Tax number taken"),
             )
     if actor is None:
         actor = Actor(places=[], jurisdictions=[], capacities=[])
@@ -348,9 +354,11 @@ async def delete_actor(session: AsyncSession, actor: Actor) -> None:
     )
     if services or programmes:
         raise Conflict(
-            "This actor still provides services or takes part in programmes; "
-            "remove or reassign them first, so that nothing points to a missing actor.",
-            title="Actor in use",
+            _(
+                "This actor still provides services or takes part in programmes; "
+                "remove or reassign them first, so that nothing points to a missing actor."
+            ),
+            title=_("Actor in use"),
         )
     networks = (
         await session.execute(
@@ -365,10 +373,13 @@ async def delete_actor(session: AsyncSession, actor: Actor) -> None:
         # Membership history is kept (past members too): the actor stays while any points to it.
         names = "; ".join(f"{name} ({network_id})" for network_id, name in networks)
         raise Conflict(
-            f"This actor is or was a member of the network(s) {names}; the membership history "
-            "keeps pointing to it, so it cannot be deleted.",
-            title="Actor in use",
-            extra={"networks": [str(network_id) for network_id, _ in networks]},
+            _(
+                "This actor is or was a member of the network(s) {networks}; the membership "
+                "history keeps pointing to it, so it cannot be deleted.",
+                networks=names,
+            ),
+            title=_("Actor in use"),
+            extra={"networks": [str(network_id) for network_id, _name in networks]},
         )
     await session.delete(actor)
     await session.flush()

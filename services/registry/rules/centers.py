@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.registry.journal import journal
+from services.registry.messages import _
 from services.registry.models import Center, CenterTerritory, Community
 from services.registry.reference import CenterStatus
 from services.registry.rules.territories import check_communities, check_region
@@ -19,6 +20,7 @@ from services.registry.schemas.common import Address, Contacts
 from shared.auth import Principal
 from shared.concurrency import merge_patch
 from shared.errors import Conflict, NotFound
+from shared.i18n import Joined
 from shared.text import LocalizedText, fold, fold_all
 
 
@@ -57,7 +59,7 @@ async def get_center(session: AsyncSession, center_id: uuid.UUID) -> Center:
         select(Center).where(Center.id == center_id).options(selectinload(Center.territory))
     )
     if center is None:
-        raise NotFound(f"There is no center {center_id}.")
+        raise NotFound(_("There is no center {center_id}.", center_id=center_id))
     return center
 
 
@@ -100,11 +102,20 @@ async def _check_territory_free(
         statement = statement.where(CenterTerritory.center_id != center.id)
     held = (await session.execute(statement.order_by(Community.name_hy))).all()
     if held:
-        names = "; ".join(f"{community} is served by {holder}" for community, holder in held)
+        names = Joined(
+            "; ",
+            [
+                _("{community} is served by {center}", community=community, center=holder)
+                for community, holder in held
+            ],
+        )
         raise Conflict(
-            f"A community can be in the territory of only one active center: {names}. "
-            "Remove it from that center first.",
-            title="Community already served",
+            _(
+                "A community can be in the territory of only one active center: {held}. "
+                "Remove it from that center first.",
+                held=names,
+            ),
+            title=_("Community already served"),
         )
 
 
@@ -152,9 +163,11 @@ async def save_center(
     except IntegrityError as exc:
         # Two centers claimed the same community at the same moment; the index refused one.
         raise Conflict(
-            "A community of this territory was just assigned to another active center; "
-            "reload and try again.",
-            title="Community already served",
+            _(
+                "A community of this territory was just assigned to another active center; "
+                "reload and try again."
+            ),
+            title=_("Community already served"),
         ) from exc
     return center
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.messages import _
 from services.registry.models import Actor, Service, ServiceTargetGroup
 from services.registry.rules.hsds import (
     SERVICE_CATEGORY_TAXONOMY,
@@ -110,9 +111,12 @@ def _term_code(taxonomy_term_id: uuid.UUID) -> tuple[str, str]:
         if term.id == taxonomy_term_id:
             return names[term.taxonomy_id], term.code
     raise RuleViolation(
-        f"taxonomy_term_id: {taxonomy_term_id} is not a term of SPN's taxonomies "
-        "(GET /v1/hsda/taxonomy_terms).",
-        title="Unknown taxonomy term",
+        _(
+            "taxonomy_term_id: {term} is not a term of SPN's taxonomies "
+            "(GET /v1/hsda/taxonomy_terms).",
+            term=taxonomy_term_id,
+        ),
+        title=_("Unknown taxonomy term"),
         extra={
             "errors": [{"field": "taxonomy_term_id", "message": "unknown term", "type": "unknown"}]
         },
@@ -136,7 +140,7 @@ async def list_services(
 async def get_service(session: AsyncSession, service_id: uuid.UUID) -> hsds.HsdaService:
     rows = (await session.execute(services_statement(Service.id == service_id))).all()
     if not rows:
-        raise NotFound(f"There is no public service {service_id}.")
+        raise NotFound(_("There is no public service {service_id}.", service_id=service_id))
     [record] = await with_children(session, rows)
     [provider] = (
         await session.execute(organizations_statement(Actor.id == record.row.provider_id))
@@ -179,7 +183,9 @@ async def get_organization(
 ) -> hsds.HsdaOrganization:
     rows = (await session.execute(organizations_statement(Actor.id == organization_id))).all()
     if not rows:
-        raise NotFound(f"There is no public organization {organization_id}.")
+        raise NotFound(
+            _("There is no public organization {organization_id}.", organization_id=organization_id)
+        )
     [actor] = rows
     communities = await places(session)
     services = (

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.registry.messages import _
 from services.registry.models import (
     Actor,
     ActorJurisdiction,
@@ -177,9 +178,13 @@ def utc_moment(moment: datetime | None, *, field: str) -> datetime | None:
         return moment.astimezone(UTC)
     except OverflowError:
         raise RuleViolation(
-            f"{field}: {moment.isoformat()} is outside the range of dates SPN can compare "
-            "(years 1 to 9999 in UTC).",
-            title="Date out of range",
+            _(
+                "{field}: {moment} is outside the range of dates SPN can compare "
+                "(years 1 to 9999 in UTC).",
+                field=field,
+                moment=moment.isoformat(),
+            ),
+            title=_("Date out of range"),
             extra={"errors": [{"field": field, "message": "out of range", "type": "range"}]},
         ) from None
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import ensure_in_territory, is_admin
+from services.registry.messages import _
 from services.registry.models import Actor, Community
 from services.registry.rules.actors import ACTORS, communities_touched, save_actor
 from services.registry.rules.services import SERVICES, save_service
@@ -28,6 +29,7 @@ from services.registry.schemas.actors import ActorIn
 from services.registry.schemas.services import ServiceIn
 from shared.auth import Principal
 from shared.errors import AppError, Forbidden
+from shared.i18n import Text
 
 ACTOR_COLUMNS = (
     "actor_key", "kind", "legal_form", "name_hy", "name_en", "name_ru", "description",
@@ -59,18 +61,18 @@ _SERVICE_FIELDS = {
 
 
 class ImportRefused(AppError):
-    status, title, slug = 422, "File refused", "import-refused"
+    status, title, slug = 422, _("File refused"), "import-refused"
 
 
 class FileTooLarge(AppError):
-    status, title, slug = 413, "File too large", "file-too-large"
+    status, title, slug = 413, _("File too large"), "file-too-large"
 
 
 @dataclass
 class RowError:
     line: int
     field: str
-    message: str
+    message: Text
     forbidden: bool = False  # the caller may not write this row (outside their territory)
 
 
@@ -98,8 +100,11 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ImportRefused(
-            f"The file is not UTF-8 (the first bad byte is on line {line}). Save it as "
-            "'CSV UTF-8' and send it again; Armenian letters need UTF-8.",
+            _(
+                "The file is not UTF-8 (the first bad byte is on line {line}). Save it as "
+                "'CSV UTF-8' and send it again; Armenian letters need UTF-8.",
+                line=line,
+            ),
         ) from exc
 
 
@@ -110,20 +115,27 @@ def _rows(text: str) -> tuple[str, csv.DictReader[str]]:
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise ImportRefused(f"Line 1 (the column names) is not valid CSV: {exc}.") from exc
+        raise ImportRefused(
+            _("Line 1 (the column names) is not valid CSV: {reason}.", reason=str(exc))
+        ) from exc
     if not header or not any(header):
-        raise ImportRefused("The file is empty: the first line must name the columns.")
+        raise ImportRefused(_("The file is empty: the first line must name the columns."))
     reader.fieldnames = header
     known = set(ACTOR_COLUMNS) | set(SERVICE_COLUMNS)
     unknown = [h for h in header if h not in known]
     if unknown:
         raise ImportRefused(
-            f"Line 1 names columns SPN does not know: {', '.join(unknown)}. "
-            f"The columns are: {', '.join(ACTOR_COLUMNS + SERVICE_COLUMNS)}.",
+            _(
+                "Line 1 names columns SPN does not know: {unknown}. The columns are: {columns}.",
+                unknown=", ".join(unknown),
+                columns=", ".join(ACTOR_COLUMNS + SERVICE_COLUMNS),
+            ),
         )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ImportRefused(f"Line 1 lacks the required columns: {', '.join(missing)}.")
+        raise ImportRefused(
+            _("Line 1 lacks the required columns: {missing}.", missing=", ".join(missing))
+        )
     return delimiter, reader
 
 
@@ -158,7 +170,7 @@ class _Row:
             community_id = self.communities.get(code.lower())
             if community_id is None:
                 self.errors.append(
-                    RowError(self.line, column, f"no community has the code {code!r}")
+                    RowError(self.line, column, _("no community has the code {code!r}", code=code))
                 )
             else:
                 ids.append(community_id)
@@ -219,7 +231,12 @@ def _validate_service(body: dict[str, Any], line: int, errors: list[RowError]) -
 async def plan_import(session: AsyncSession, principal: Principal, raw: bytes) -> ImportPlan:
     """Read and check the whole file; nothing is written."""
     if len(raw) > MAX_BYTES:
-        raise FileTooLarge(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it.")
+        raise FileTooLarge(
+            _(
+                "The file is larger than {megabytes} MB; split it.",
+                megabytes=MAX_BYTES // (1024 * 1024),
+            )
+        )
     delimiter, reader = _rows(decode(raw))
     separators = "|" if delimiter == ";" else ";|"
     communities = dict((await session.execute(select(Community.code, Community.id))).all())
@@ -231,7 +248,7 @@ async def plan_import(session: AsyncSession, principal: Principal, raw: bytes) -
             if not any((v or "").strip() for v in values.values() if isinstance(v, str)):
                 continue
             if None in values:
-                plan.errors.append(RowError(line, "-", "the row has more cells than the header"))
+                plan.errors.append(RowError(line, "-", _("the row has more cells than the header")))
                 continue
             plan.rows += 1
             row = _Row(values, separators, line, communities, plan.errors)
@@ -253,18 +270,19 @@ async def plan_import(session: AsyncSession, principal: Principal, raw: bytes) -
             planned = plan.actors.get(key)
             if planned is None:
                 if actor.tax_number and actor.tax_number in tax_numbers:
-                    plan.errors.append(RowError(line, "tax_number", (
-                        f"the tax number is already used by another actor on line "
-                        f"{tax_numbers[actor.tax_number]}")))  # fmt: skip
+                    plan.errors.append(RowError(line, "tax_number", _(
+                        "the tax number is already used by another actor on line {line}",
+                        line=tax_numbers[actor.tax_number])))  # fmt: skip
                     continue
                 planned = PlannedActor(line=line, data=actor)
                 plan.actors[key] = planned
                 if actor.tax_number:
                     tax_numbers[actor.tax_number] = line
             elif planned.data != actor:
-                message = (
-                    f"the actor's columns differ from line {planned.line}, which describes the "
-                    "same actor; repeat them unchanged or leave the service columns alone"
+                message = _(
+                    "the actor's columns differ from line {line}, which describes the same "
+                    "actor; repeat them unchanged or leave the service columns alone",
+                    line=planned.line,
                 )
                 plan.errors.append(RowError(line, "actor_key", message))
                 continue
@@ -272,7 +290,8 @@ async def plan_import(session: AsyncSession, principal: Principal, raw: bytes) -
                 _validate_service(service, line, plan.errors)
                 planned.services.append((line, service))
     except csv.Error as exc:
-        plan.errors.append(RowError(reader.line_num, "-", f"the CSV is broken here: {exc}"))
+        broken = _("the CSV is broken here: {reason}", reason=str(exc))
+        plan.errors.append(RowError(reader.line_num, "-", broken))
 
     await _check_against_registry(session, principal, plan)
     plan.errors.sort(key=lambda e: e.line)
@@ -288,19 +307,19 @@ async def _check_against_registry(
             select(Actor.tax_number, Actor.id).where(Actor.tax_number.in_(numbers))
         )
         for number, actor_id in taken:
-            plan.errors.append(RowError(numbers[str(number)], "tax_number", (
-                f"an actor with this tax number is already registered ({actor_id}); "
-                "change it through the API instead")))  # fmt: skip
+            plan.errors.append(RowError(numbers[str(number)], "tax_number", _(
+                "an actor with this tax number is already registered ({actor_id}); "
+                "change it through the API instead", actor_id=actor_id)))  # fmt: skip
     if is_admin(principal):
         return
     for planned in plan.actors.values():
         try:
             await ensure_in_territory(
                 session, principal, communities=communities_touched(planned.data),
-                regions=set(planned.data.jurisdiction.regions), what="this actor",
+                regions=set(planned.data.jurisdiction.regions), what=_("this actor"),
             )  # fmt: skip
         except Forbidden as exc:
-            plan.errors.append(RowError(planned.line, "located_in", exc.detail, forbidden=True))
+            plan.errors.append(RowError(planned.line, "located_in", exc.message, forbidden=True))
 
 
 @dataclass
@@ -320,7 +339,7 @@ async def apply_import(
         actor = await save_actor(session, planned.data)
         await ACTORS.created(session, principal, actor)
         result.actors.append(actor)
-        for _, body in planned.services:
+        for _line, body in planned.services:
             data = ServiceIn.model_validate(body | {"provider_id": actor.id})
             result.services.append(data)
             service = await save_service(session, data)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from services.registry.access import ensure_manages_center
 from services.registry.journal import journal
+from services.registry.messages import _
 from services.registry.models import (
     Actor,
     ActorJurisdiction,
@@ -55,12 +56,13 @@ from services.registry.schemas.networks import (
 from shared.auth import Principal
 from shared.concurrency import merge_patch
 from shared.errors import Conflict, NotFound, RuleViolation
+from shared.i18n import Joined, Message
 from shared.text import LocalizedText
 
 
-def _field_error(field: str, detail: str, title: str) -> RuleViolation:
+def _field_error(field: str, detail: Message, title: Message) -> RuleViolation:
     return RuleViolation(
-        f"{field}: {detail}",
+        Joined(": ", [field, detail]),
         title=title,
         extra={"errors": [{"field": field, "message": detail, "type": "rule"}]},
     )
@@ -108,13 +110,13 @@ async def current_member_counts(
 async def get_network(session: AsyncSession, network_id: uuid.UUID) -> Network:
     network = await session.get(Network, network_id)
     if network is None:
-        raise NotFound(f"There is no network {network_id}.")
+        raise NotFound(_("There is no network {network_id}.", network_id=network_id))
     return network
 
 
 def ensure_may_manage(principal: Principal, center_id: uuid.UUID) -> None:
     """Admins and the center's own officials (role and scope together) manage its network."""
-    ensure_manages_center(principal, center_id, "this network")
+    ensure_manages_center(principal, center_id, _("this network"))
 
 
 async def _represent_network(session: AsyncSession, network: Network, full: bool) -> NetworkOut:
@@ -171,11 +173,12 @@ async def save_network(
     session: AsyncSession, data: NetworkIn, network: Network | None = None
 ) -> Network:
     if network is not None and data.center_id != network.center_id:
-        raise _field_error("center_id", "a network stays with the center it was formed around",
-                           "Center cannot change")  # fmt: skip
+        raise _field_error("center_id", _("a network stays with the center it was formed around"),
+                           _("Center cannot change"))  # fmt: skip
     center = await session.get(Center, data.center_id)
     if center is None:
-        raise _field_error("center_id", f"there is no center {data.center_id}", "Unknown center")
+        raise _field_error("center_id", _("there is no center {center_id}",
+                           center_id=data.center_id), _("Unknown center"))  # fmt: skip
     if data.status == NetworkStatus.active:
         others = select(Network).where(
             Network.center_id == data.center_id, Network.status == NetworkStatus.active
@@ -185,10 +188,15 @@ async def save_network(
         other = await session.scalar(others)
         if other is not None:
             raise Conflict(
-                f"{center.name_hy} already has an active network ({other.name_hy}, {other.id}); "
-                "a center has one active local social cooperation network. "
-                "Dissolve that one first.",
-                title="Center already has a network",
+                _(
+                    "{center} already has an active network ({network}, {network_id}); "
+                    "a center has one active local social cooperation network. "
+                    "Dissolve that one first.",
+                    center=center.name_hy,
+                    network=other.name_hy,
+                    network_id=other.id,
+                ),
+                title=_("Center already has a network"),
             )
     if network is None:
         network = Network()
@@ -204,7 +212,7 @@ async def save_network(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("Another active network was just formed for this center.") from exc
+        raise Conflict(_("Another active network was just formed for this center.")) from exc
     return network
 
 
@@ -275,7 +283,13 @@ async def get_member(
         )
     ).first()
     if row is None:
-        raise NotFound(f"Network {network_id} has no member {member_id}.")
+        raise NotFound(
+            _(
+                "Network {network_id} has no member {member_id}.",
+                network_id=network_id,
+                member_id=member_id,
+            )
+        )
     return row[0], row[1]
 
 
@@ -313,28 +327,33 @@ async def actor_belongs_to_territory(
 
 async def join(session: AsyncSession, network: Network, data: MemberIn) -> NetworkMember:
     if network.status != NetworkStatus.active:
-        raise _field_error("network", "the network is dissolved; nobody can join it",
-                           "Network dissolved")  # fmt: skip
+        raise _field_error("network", _("the network is dissolved; nobody can join it"),
+                           _("Network dissolved"))  # fmt: skip
     actor = await session.get(Actor, data.actor_id)
     if actor is None:
-        raise _field_error("actor_id", f"there is no actor {data.actor_id}", "Unknown actor")
+        raise _field_error("actor_id", _("there is no actor {actor_id}", actor_id=data.actor_id),
+                           _("Unknown actor"))  # fmt: skip
     if data.joined_on < network.founded_on:
-        raise _field_error("joined_on", f"the network was founded on {network.founded_on}; "
-                           "nobody can join it before that", "Joined too early")  # fmt: skip
+        raise _field_error("joined_on", _("the network was founded on {founded_on}; nobody can "
+                           "join it before that", founded_on=network.founded_on),
+                           _("Joined too early"))  # fmt: skip
     center = await session.get(Center, network.center_id)
     assert center is not None
     territory = await territory_of_center(session, center.id)
     if not await actor_belongs_to_territory(session, actor, center, territory):
         raise _field_error(
             "actor_id",
-            f"{actor.name_hy} is neither located nor operating in the service territory of "
-            f"{center.name_hy}, nor a body with jurisdiction over it, so it cannot join "
-            "this network",
-            "Actor outside the territory",
+            _(
+                "{actor} is neither located nor operating in the service territory of {center}, "
+                "nor a body with jurisdiction over it, so it cannot join this network",
+                actor=actor.name_hy,
+                center=center.name_hy,
+            ),
+            _("Actor outside the territory"),
         )
     if network.form == NetworkForm.formalised and data.agreement is None:
-        raise _field_error("agreement", "a formalised network's members join by a memorandum: "
-                           "give its number and date", "Agreement missing")  # fmt: skip
+        raise _field_error("agreement", _("a formalised network's members join by a memorandum: "
+                           "give its number and date"), _("Agreement missing"))  # fmt: skip
     current = await session.scalar(
         select(NetworkMember).where(
             NetworkMember.network_id == network.id,
@@ -344,8 +363,12 @@ async def join(session: AsyncSession, network: Network, data: MemberIn) -> Netwo
     )
     if current is not None:
         raise Conflict(
-            f"{actor.name_hy} is already a member of this network (since {current.joined_on}).",
-            title="Already a member",
+            _(
+                "{actor} is already a member of this network (since {joined_on}).",
+                actor=actor.name_hy,
+                joined_on=current.joined_on,
+            ),
+            title=_("Already a member"),
         )
     member = NetworkMember(network_id=network.id, actor_id=actor.id)
     _apply_member(member, data.role, data.areas, data.capacities, data.agreement)
@@ -354,7 +377,7 @@ async def join(session: AsyncSession, network: Network, data: MemberIn) -> Netwo
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"{actor.name_hy} has just joined this network.") from exc
+        raise Conflict(_("{actor} has just joined this network.", actor=actor.name_hy)) from exc
     return member
 
 
@@ -376,10 +399,10 @@ async def update_member(
     session: AsyncSession, network: Network, member: NetworkMember, data: MemberIn
 ) -> NetworkMember:
     if member.left_on is not None:
-        raise Conflict("This member has left the network; its record is history now.")
+        raise Conflict(_("This member has left the network; its record is history now."))
     if network.form == NetworkForm.formalised and data.agreement is None:
-        raise _field_error("agreement", "a formalised network's members need their memorandum",
-                           "Agreement missing")  # fmt: skip
+        raise _field_error("agreement", _("a formalised network's members need their memorandum"),
+                           _("Agreement missing"))  # fmt: skip
     _apply_member(member, data.role, data.areas, data.capacities, data.agreement)
     await session.flush()
     return member
@@ -389,10 +412,13 @@ async def leave(
     session: AsyncSession, member: NetworkMember, left_on: date, reason: str
 ) -> NetworkMember:
     if member.left_on is not None:
-        raise Conflict(f"This member already left the network on {member.left_on}.")
+        raise Conflict(
+            _("This member already left the network on {left_on}.", left_on=member.left_on)
+        )
     if left_on < member.joined_on:
-        raise _field_error("left_on", f"the member joined on {member.joined_on}; it cannot "
-                           "leave before that", "Left before joining")  # fmt: skip
+        raise _field_error("left_on", _("the member joined on {joined_on}; it cannot leave "
+                           "before that", joined_on=member.joined_on),
+                           _("Left before joining"))  # fmt: skip
     member.left_on = left_on
     member.leave_reason = reason
     await session.flush()
@@ -428,7 +454,13 @@ async def get_activity(
         .options(selectinload(NetworkActivity.participants))
     )
     if activity is None:
-        raise NotFound(f"Network {network_id} has no activity {activity_id}.")
+        raise NotFound(
+            _(
+                "Network {network_id} has no activity {activity_id}.",
+                network_id=network_id,
+                activity_id=activity_id,
+            )
+        )
     return activity
 
 
@@ -473,8 +505,12 @@ async def save_activity(
         if missing:
             raise _field_error(
                 "participants",
-                f"{', '.join(missing)} were not members of this network on {data.held_on}",
-                "Participant not a member",
+                _(
+                    "{members} were not members of this network on {held_on}",
+                    members=", ".join(missing),
+                    held_on=data.held_on,
+                ),
+                _("Participant not a member"),
             )
     if activity is None:
         activity = NetworkActivity(network_id=network.id, participants=[])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from services.registry.access import ensure_in_territory, is_admin
 from services.registry.journal import journal
+from services.registry.messages import _
 from services.registry.models import (
     Actor,
     Community,
@@ -36,6 +37,7 @@ from services.registry.schemas.programmes import (
 )
 from shared.auth import Principal
 from shared.errors import NotFound, RuleViolation
+from shared.i18n import Message
 from shared.text import CurrencyCode, LocalizedText, Money, fold, fold_all
 
 _LOADED = (
@@ -110,7 +112,7 @@ async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> Progr
         select(Programme).where(Programme.id == programme_id).options(*_LOADED)
     )
     if programme is None:
-        raise NotFound(f"There is no programme {programme_id}.")
+        raise NotFound(_("There is no programme {programme_id}.", programme_id=programme_id))
     return programme
 
 
@@ -169,11 +171,20 @@ def programmes_query(
     return statement
 
 
-def _unknown(field: str, what: str, ids: Iterable[uuid.UUID]) -> RuleViolation:
+def _unknown(field: str, what: Message, ids: Iterable[uuid.UUID]) -> RuleViolation:
     return RuleViolation(
-        f"{field}: there is no {what} with the id {', '.join(sorted(map(str, ids)))}.",
-        title=f"Unknown {what}",
-        extra={"errors": [{"field": field, "message": f"unknown {what}", "type": "unknown"}]},
+        _(
+            "{field}: there is no {what} with the id {ids}.",
+            field=field,
+            what=what,
+            ids=", ".join(sorted(map(str, ids))),
+        ),
+        title=_("Unknown {what}", what=what),
+        extra={
+            "errors": [
+                {"field": field, "message": _("unknown {what}", what=what), "type": "unknown"}
+            ]
+        },
     )
 
 
@@ -194,7 +205,7 @@ async def _actors_territory(
     )
     missing = actor_ids - {a.id for a in actors}
     if missing:
-        raise _unknown("actors", "actor", missing)
+        raise _unknown("actors", _("actor"), missing)
     for actor in actors:
         touched_communities, touched_regions = touched_by(actor)
         communities |= touched_communities
@@ -218,14 +229,14 @@ async def ensure_may_write(
         )
         communities |= {c.community_id for c in programme.communities}
         await ensure_in_territory(
-            session, principal, communities=communities, regions=regions, what="this programme"
+            session, principal, communities=communities, regions=regions, what=_("this programme")
         )
     if data is not None:
         communities, regions = await _actors_territory(session, {a.actor_id for a in data.actors})
         communities |= set(data.communities)
         await ensure_in_territory(
             session, principal, communities=communities, regions=regions,
-            what="the programme as sent",
+            what=_("the programme as sent"),
         )  # fmt: skip
 
 
@@ -243,14 +254,14 @@ async def save_programme(
     names = await actor_names(session, (a.actor_id for a in data.actors))
     missing = {a.actor_id for a in data.actors} - set(names)
     if missing:
-        raise _unknown("actors", "actor", missing)
+        raise _unknown("actors", _("actor"), missing)
     communities = list(dict.fromkeys(data.communities))
     await check_communities(session, communities, field="communities")
     services = list(dict.fromkeys(data.services))
     if services:
         found = set(await session.scalars(select(Service.id).where(Service.id.in_(services))))
         if set(services) - found:
-            raise _unknown("services", "service", set(services) - found)
+            raise _unknown("services", _("service"), set(services) - found)
 
     if programme is None:
         programme = Programme(actors=[], target_groups=[], communities=[], services=[])

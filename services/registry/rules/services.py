@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from services.registry.access import ensure_in_territory, is_admin
 from services.registry.journal import journal
+from services.registry.messages import _
 from services.registry.models import (
     Actor,
     Community,
@@ -106,7 +107,7 @@ async def get_service(session: AsyncSession, service_id: uuid.UUID) -> tuple[Ser
     """The service and its representation, or 404."""
     row = (await session.execute(base_query().where(Service.id == service_id))).first()
     if row is None:
-        raise NotFound(f"There is no service {service_id}.")
+        raise NotFound(_("There is no service {service_id}.", service_id=service_id))
     return row[0], out_of_row(row)
 
 
@@ -114,9 +115,14 @@ def check_code(code: str | None, codes: Iterable[str], *, field: str, listed_at:
     """422 naming `field` when a filter names a code that is not in the code list."""
     if code is not None and code not in codes:
         raise RuleViolation(
-            f"{field}: {code!r} is not a known code; the codes are listed at {listed_at}.",
-            title="Unknown code",
-            extra={"errors": [{"field": field, "message": "unknown code", "type": "unknown"}]},
+            _(
+                "{field}: {code!r} is not a known code; the codes are listed at {listed_at}.",
+                field=field,
+                code=code,
+                listed_at=listed_at,
+            ),
+            title=_("Unknown code"),
+            extra={"errors": [{"field": field, "message": _("unknown code"), "type": "unknown"}]},
         )
 
 
@@ -165,9 +171,15 @@ def services_query(
 
 def _unknown_provider(provider_id: uuid.UUID) -> RuleViolation:
     return RuleViolation(
-        f"provider_id: there is no actor {provider_id}; register the provider as an actor first.",
-        title="Unknown provider",
-        extra={"errors": [{"field": "provider_id", "message": "unknown actor", "type": "unknown"}]},
+        _(
+            "provider_id: there is no actor {provider_id}; "
+            "register the provider as an actor first.",
+            provider_id=provider_id,
+        ),
+        title=_("Unknown provider"),
+        extra={
+            "errors": [{"field": "provider_id", "message": _("unknown actor"), "type": "unknown"}]
+        },
     )
 
 
@@ -196,14 +208,14 @@ async def ensure_may_write(
         communities, regions = await _provider_territory(session, service.provider_id)
         communities |= {c.community_id for c in service.communities}
         await ensure_in_territory(
-            session, principal, communities=communities, regions=regions, what="this service"
+            session, principal, communities=communities, regions=regions, what=_("this service")
         )
     if data is not None:
         communities, regions = await _provider_territory(session, data.provider_id)
         communities |= set(data.communities)
         await ensure_in_territory(
             session, principal, communities=communities, regions=regions,
-            what="the service as sent",
+            what=_("the service as sent"),
         )  # fmt: skip
 
 

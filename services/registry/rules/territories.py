@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.journal import journal
+from services.registry.messages import _
 from services.registry.models import Community, Region
 from services.registry.schemas.territories import (
     CommunityIn,
@@ -58,14 +59,16 @@ COMMUNITIES = journal.resource("community", _represent)
 async def get_region(session: AsyncSession, code: str) -> Region:
     region = await session.get(Region, code.upper())
     if region is None:
-        raise NotFound(f"There is no region {code!r}; regions are ISO 3166-2:AM codes like AM-AR.")
+        raise NotFound(
+            _("There is no region {code!r}; regions are ISO 3166-2:AM codes like AM-AR.", code=code)
+        )
     return region
 
 
 async def get_community(session: AsyncSession, community_id: uuid.UUID) -> Community:
     community = await session.get(Community, community_id)
     if community is None:
-        raise NotFound(f"There is no community {community_id}.")
+        raise NotFound(_("There is no community {community_id}.", community_id=community_id))
     return community
 
 
@@ -95,17 +98,30 @@ async def check_communities(
     missing = wanted - set(found)
     if missing:
         raise RuleViolation(
-            f"{field}: no community has the id {', '.join(sorted(map(str, missing)))}.",
-            title="Unknown community",
-            extra={"errors": [{"field": field, "message": "unknown community", "type": "unknown"}]},
+            _(
+                "{field}: no community has the id {ids}.",
+                field=field,
+                ids=", ".join(sorted(map(str, missing))),
+            ),
+            title=_("Unknown community"),
+            extra={
+                "errors": [{"field": field, "message": _("unknown community"), "type": "unknown"}]
+            },
         )
     if region:
         elsewhere = sorted(c.name_hy for c in found.values() if c.region_code != region)
         if elsewhere:
             raise RuleViolation(
-                f"{field}: {', '.join(elsewhere)} is not in region {region}.",
-                title="Community of another region",
-                extra={"errors": [{"field": field, "message": "other region", "type": "region"}]},
+                _(
+                    "{field}: {communities} is not in region {region}.",
+                    field=field,
+                    communities=", ".join(elsewhere),
+                    region=region,
+                ),
+                title=_("Community of another region"),
+                extra={
+                    "errors": [{"field": field, "message": _("other region"), "type": "region"}]
+                },
             )
     return found
 
@@ -113,9 +129,13 @@ async def check_communities(
 async def check_region(session: AsyncSession, code: str, *, field: str) -> str:
     if await session.get(Region, code.upper()) is None:
         raise RuleViolation(
-            f"{field}: {code!r} is not a region; use an ISO 3166-2:AM code such as AM-AR.",
-            title="Unknown region",
-            extra={"errors": [{"field": field, "message": "unknown region", "type": "unknown"}]},
+            _(
+                "{field}: {code!r} is not a region; use an ISO 3166-2:AM code such as AM-AR.",
+                field=field,
+                code=code,
+            ),
+            title=_("Unknown region"),
+            extra={"errors": [{"field": field, "message": _("unknown region"), "type": "unknown"}]},
         )
     return code.upper()
 
@@ -127,12 +147,18 @@ async def save_community(
     if data.parent_id is not None:
         parents = await check_communities(session, [data.parent_id], field="parent_id")
         if community is not None and data.parent_id == community.id:
-            raise RuleViolation("parent_id: a community cannot be its own parent.")
+            raise RuleViolation(_("parent_id: a community cannot be its own parent."))
         if parents[data.parent_id].region_code != region:
-            raise RuleViolation("parent_id: the parent community is in another region.")
+            raise RuleViolation(_("parent_id: the parent community is in another region."))
     clash = await session.scalar(select(Community).where(Community.code == data.code))
     if clash is not None and clash is not community:
-        raise Conflict(f"The community code {data.code!r} is taken by {clash.name_hy}.")
+        raise Conflict(
+            _(
+                "The community code {code!r} is taken by {community}.",
+                code=data.code,
+                community=clash.name_hy,
+            )
+        )
     if community is None:
         community = Community()
         session.add(community)

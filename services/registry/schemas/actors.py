@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from services.registry.messages import _
 from services.registry.reference import BODY_KINDS, ActorKind, CapacityKind, LegalForm
 from services.registry.schemas.common import Address, Contacts
 from shared.schemas import Resource, patch_of
@@ -78,12 +79,14 @@ class ActorIn(BaseModel):
     @model_validator(mode="after")
     def _kind_rules(self) -> ActorIn:
         if self.kind == ActorKind.legal_entity and self.legal_form is None:
-            raise ValueError("legal_form: a legal entity needs its form (cso, foundation, ...)")
+            raise ValueError(_("legal_form: a legal entity needs its form (cso, foundation, ...)"))
         if self.kind != ActorKind.legal_entity and self.legal_form is not None:
-            raise ValueError(f"legal_form: only legal entities have one, not a {self.kind.value}")
+            raise ValueError(
+                _("legal_form: only legal entities have one, not a {kind}", kind=self.kind.value)
+            )
         has_jurisdiction = self.jurisdiction.regions or self.jurisdiction.communities
         if has_jurisdiction and self.kind not in BODY_KINDS:
-            raise ValueError("jurisdiction: only state and local government bodies have one")
+            raise ValueError(_("jurisdiction: only state and local government bodies have one"))
         return self
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from services.registry.messages import _
 from services.registry.reference import REGIONS
 from shared.text import LocalizedText
 
@@ -30,13 +31,13 @@ def _armenian_phone(value: str) -> str:
     else:
         national = ""
     if not (len(national) == 8 and national.isdigit()):
-        raise ValueError("an Armenian phone number is +374 followed by 8 digits")
+        raise ValueError(_("an Armenian phone number is +374 followed by 8 digits"))
     return "+374" + national
 
 
 def _email(value: str) -> str:
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise ValueError("not an e-mail address")
+        raise ValueError(_("not an e-mail address"))
     return value.lower()
 
 
@@ -72,7 +73,9 @@ def _region(value: str | None) -> str | None:
         return None
     code = value.strip().upper()
     if code not in _REGION_CODES:
-        raise ValueError(f"{value!r} is not a region; use an ISO 3166-2:AM code such as AM-AR")
+        raise ValueError(
+            _("{code!r} is not a region; use an ISO 3166-2:AM code such as AM-AR", code=value)
+        )
     return code
 
 

@@ -12,6 +12,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.registry.messages import _
 from services.registry.reference import (
     GOAL_CODES,
     ActivityKind,
@@ -33,8 +34,11 @@ def _goal_codes(codes: list[str]) -> list[str]:
     unknown = [c for c in codes if c not in GOAL_CODES]
     if unknown:
         raise ValueError(
-            f"unknown cooperation goal {', '.join(unknown)}; the codes are at "
-            "/v1/taxonomies/cooperation-goals"
+            _(
+                "unknown cooperation goal {codes}; the codes are at {listed_at}",
+                codes=", ".join(unknown),
+                listed_at="/v1/taxonomies/cooperation-goals",
+            )
         )
     return list(dict.fromkeys(codes))
 
@@ -71,9 +75,9 @@ class NetworkIn(BaseModel):
     @model_validator(mode="after")
     def _dates(self) -> NetworkIn:
         if self.status == NetworkStatus.dissolved and self.dissolved_on is None:
-            raise ValueError("dissolved_on: a dissolved network needs the date it was dissolved")
+            raise ValueError(_("dissolved_on: a dissolved network needs the date it was dissolved"))
         if self.dissolved_on and self.dissolved_on < self.founded_on:
-            raise ValueError("dissolved_on: a network cannot be dissolved before it was founded")
+            raise ValueError(_("dissolved_on: a network cannot be dissolved before it was founded"))
         return self
 
 
@@ -166,7 +170,7 @@ class ActivityIn(BaseModel):
     @model_validator(mode="after")
     def _period(self) -> ActivityIn:
         if self.ends_on and self.ends_on < self.held_on:
-            raise ValueError("ends_on: an activity cannot end before it starts")
+            raise ValueError(_("ends_on: an activity cannot end before it starts"))
         return self
 
 

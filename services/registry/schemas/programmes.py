@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from services.registry.messages import _
 from services.registry.reference import ProgrammeRole, ProgrammeStatus
 from services.registry.schemas.services import Ids, LongText, TargetGroups, check_target_groups
 from shared.inputs import Day
@@ -29,7 +30,13 @@ class Period(BaseModel):
     def _ends_after_start(cls, ends_on: date | None, info: ValidationInfo) -> date | None:
         starts_on = info.data.get("starts_on")
         if ends_on is not None and starts_on is not None and ends_on < starts_on:
-            raise ValueError(f"the programme cannot end ({ends_on}) before it starts ({starts_on})")
+            raise ValueError(
+                _(
+                    "the programme cannot end ({ends_on}) before it starts ({starts_on})",
+                    ends_on=ends_on,
+                    starts_on=starts_on,
+                )
+            )
         return ends_on
 
 
@@ -95,8 +102,12 @@ class ProgrammeIn(BaseModel):
             key = (actor.actor_id, actor.role)
             if key in seen:
                 raise ValueError(
-                    f"actor {actor.actor_id} is listed twice as {actor.role.value}; "
-                    "an actor may hold several roles, each once"
+                    _(
+                        "actor {actor_id} is listed twice as {role}; an actor may hold several "
+                        "roles, each once",
+                        actor_id=actor.actor_id,
+                        role=actor.role.value,
+                    )
                 )
             seen.add(key)
         return actors

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from services.registry.messages import _
 from services.registry.reference import (
     CATEGORY_CODES,
     TARGET_GROUP_CODES,
@@ -16,6 +17,7 @@ from services.registry.reference import (
     ServiceStatus,
 )
 from services.registry.schemas.common import RegionCode as RegionCode
+from shared.i18n import Message
 from shared.text import LocalizedText
 
 
@@ -66,10 +68,17 @@ def _split_commas(value: Any) -> Any:
     return value
 
 
-def _known(codes: frozenset[str], what: str, where: str) -> Callable[[str | None], str | None]:
+def _known(codes: frozenset[str], what: Message, where: str) -> Callable[[str | None], str | None]:
     def check(value: str | None) -> str | None:
         if value is not None and value not in codes:
-            raise ValueError(f"{value!r} is not a {what} code; the codes are at {where}")
+            raise ValueError(
+                _(
+                    "{code!r} is not a {what} code; the codes are at {listed_at}",
+                    code=value,
+                    what=what,
+                    listed_at=where,
+                )
+            )
         return value
 
     return check
@@ -80,13 +89,19 @@ _STATUSES = frozenset(s.value for s in [*ServiceStatus, *ProgrammeStatus])
 
 def _status(value: str | None) -> str | None:
     if value is not None and value not in _STATUSES:
-        raise ValueError(f"{value!r} is not a status; use one of {', '.join(sorted(_STATUSES))}")
+        raise ValueError(
+            _(
+                "{status!r} is not a status; use one of {statuses}",
+                status=value,
+                statuses=", ".join(sorted(_STATUSES)),
+            )
+        )
     return value
 
 
 SearchTypes = Annotated[list[SearchType] | None, BeforeValidator(_split_commas)]
-_categories = _known(CATEGORY_CODES, "service category", "/v1/taxonomies/service-categories")
-_target_groups = _known(TARGET_GROUP_CODES, "target group", "/v1/taxonomies/target-groups")
+_categories = _known(CATEGORY_CODES, _("service category"), "/v1/taxonomies/service-categories")
+_target_groups = _known(TARGET_GROUP_CODES, _("target group"), "/v1/taxonomies/target-groups")
 CategoryCode = Annotated[str | None, AfterValidator(_categories)]
 TargetGroupCode = Annotated[str | None, AfterValidator(_target_groups)]
 Status = Annotated[str | None, AfterValidator(_status)]

@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from services.registry.messages import _
 from services.registry.reference import CATEGORY_CODES, TARGET_GROUP_CODES, ServiceStatus
 from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText, Money
@@ -35,8 +36,11 @@ def check_target_groups(codes: list[str]) -> list[str]:
     unknown = [code for code in codes if code not in TARGET_GROUP_CODES]
     if unknown:
         raise ValueError(
-            f"unknown target group {', '.join(map(repr, unknown))}; "
-            f"the codes are listed at {TARGET_GROUPS_URL}"
+            _(
+                "unknown target group {codes}; the codes are listed at {listed_at}",
+                codes=", ".join(map(repr, unknown)),
+                listed_at=TARGET_GROUPS_URL,
+            )
         )
     return list(dict.fromkeys(codes))
 
@@ -74,9 +78,11 @@ class Cost(BaseModel):
     def _price_matches_free(cls, price: Money | None, info: ValidationInfo) -> Money | None:
         free = info.data.get("free")
         if free is False and price is None:
-            raise ValueError("a service that is not free needs its price (amount and currency)")
+            raise ValueError(_("a service that is not free needs its price (amount and currency)"))
         if free is True and price is not None:
-            raise ValueError('a free service has no price; send {"free": false} with the price')
+            raise ValueError(
+                _('a free service has no price; send {{"free": false}} with the price')
+            )
         return price
 
 
@@ -133,7 +139,11 @@ class ServiceIn(BaseModel):
     def _known_category(cls, code: str) -> str:
         if code not in CATEGORY_CODES:
             raise ValueError(
-                f"{code!r} is not a service category; the codes are listed at {CATEGORIES_URL}"
+                _(
+                    "{code!r} is not a service category; the codes are listed at {listed_at}",
+                    code=code,
+                    listed_at=CATEGORIES_URL,
+                )
             )
         return code
 
