@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 
 from services.registry.models import Actor, idempotency_keys
 from shared.database import Database
+from shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.e2e
@@ -27,21 +27,17 @@ HEADER = "kind,legal_form,name_hy,name_en,community\n"
 ROWS = 1000  # an import long enough to be killed in the middle (seconds)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _tail(log: Path) -> str:
     return log.read_text()[-2000:]
 
 
 @asynccontextmanager
-async def registry_process(database_url: str, log: Path) -> AsyncIterator[tuple[str, int]]:
+async def registry_process(
+    database_url: str, log: Path, workers: int = 1
+) -> AsyncIterator[tuple[str, int]]:
     """`python -m services.registry serve` on a free port; yields its URL and process id."""
-    port = _free_port()
-    env = os.environ | {"SPN_REGISTRY_DATABASE_URL": database_url, "SPN_WORKERS": "1"}
+    port = free_port()
+    env = os.environ | {"SPN_REGISTRY_DATABASE_URL": database_url, "SPN_WORKERS": str(workers)}
     with log.open("ab") as output:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "services.registry", "serve", "--port", str(port),
@@ -50,7 +46,7 @@ async def registry_process(database_url: str, log: Path) -> AsyncIterator[tuple[
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:
-            for _ in range(200):
+            for _ in range(900):  # up to 90 s: a loaded machine starts Python slowly
                 try:
                     if (await client.get(f"{url}/healthz")).status_code == 200:
                         break

@@ -84,6 +84,9 @@ def system(tmp_path: Path) -> Iterator[System]:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "SPN_DATA_DIR": str(tmp_path / "data"),
         "SPN_ENV": "local",
+        # One process per service: four services starting a worker per core each take long
+        # on a small machine, and several workers are tested on their own (tests/test_workers).
+        "SPN_WORKERS": "1",
         **{f"SPN_{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
     for key in (
