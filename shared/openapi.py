@@ -8,11 +8,11 @@ and parses every answer:
   `HTTPValidationError` is replaced), and the statuses the layers really answer are listed:
   422 for any input, 404 for a path id, 401/403 where a token is read or required, 412 where
   `If-Match` is honoured, 409/422 for `Idempotency-Key`, 503 for a busy writer;
-- request headers `If-Match` (PATCH, PUT, DELETE of a resource), `If-None-Match` (GET of one
-  resource) and `Idempotency-Key` (POST, where the service keeps keys), unless a dependency
-  already declares them; response headers `ETag`, `Location`, `Idempotent-Replayed` and
-  `X-Request-ID`; `Accept-Language` on every operation that may answer a problem, and
-  `Content-Language` on the problem;
+- request header `Idempotency-Key` (POST, where the service keeps keys); `If-Match` and
+  `If-None-Match` are declared by the conditional-request dependency of the routes that honour
+  them, and bring 412, 304 and the `ETag` response header; response headers `ETag`,
+  `Location`, `Idempotent-Replayed` and `X-Request-ID`; `Accept-Language` on every operation
+  that may answer a problem, and `Content-Language` on the problem;
 - optional sign-in documented as optional;
 - every schema title unique (one generated class per schema).
 """
@@ -155,8 +155,6 @@ def _complete_operation(
     parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
     declared = {p["name"].lower() for p in parameters if p.get("in") == "header"}
     has_path_id = "{" in path
-    success = [s for s in operation.get("responses", {}) if s.startswith("2")]
-    single_resource = has_path_id and path.endswith("}") and not _is_list(operation, success)
 
     def add_header(name: str) -> None:
         if name.lower() not in declared:
@@ -178,13 +176,9 @@ def _complete_operation(
         # A token is read when sent, and not needed: anonymous callers see public data.
         operation["security"] = [{}, *operation.get("security", [])]
     conditional = False
-    if method in ("patch", "put", "delete") and has_path_id:
-        add_header("If-Match")
     if "if-match" in declared:
         errors.add(412)
         conditional = True
-    if method == "get" and single_resource:
-        add_header("If-None-Match")
     if "if-none-match" in declared:
         conditional = True
         operation["responses"].setdefault(
@@ -220,16 +214,6 @@ def _complete_operation(
         if extra:
             headers[extra] = {"$ref": "#/components/headers/" + extra}
     operation["responses"] = dict(sorted(responses.items()))
-
-
-def _is_list(operation: dict[str, Any], success: list[str]) -> bool:
-    for status in success:
-        content = operation["responses"][status].get("content", {})
-        for media in content.values():
-            ref = media.get("schema", {}).get("$ref", "")
-            if media.get("schema", {}).get("type") == "array" or ref.startswith(_REF + "Page"):
-                return True
-    return False
 
 
 def _pascal(text: str) -> str:

@@ -182,3 +182,18 @@ class TestTheOpenAPI:
                     assert "422" in operation["responses"], (method, path)
                 if "{" in path:
                     assert "404" in operation["responses"], (method, path)
+
+    async def test_only_routes_that_honour_if_none_match_declare_it(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        center = await create_center(client, admin)
+        paths = (await client.get("/openapi.json")).json()["paths"]
+        region = paths["/v1/regions/{code}"]["get"]
+        assert "304" not in region["responses"]
+        declared = paths["/v1/centers/{center_id}"]["get"]
+        assert "If-None-Match" in {p["name"] for p in declared["parameters"]}
+        first = await client.get(f"/v1/centers/{center['id']}")
+        again = await client.get(
+            f"/v1/centers/{center['id']}", headers={"If-None-Match": first.headers["ETag"]}
+        )
+        assert again.status_code == 304
