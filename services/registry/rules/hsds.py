@@ -149,7 +149,7 @@ def location_id(actor_id: uuid.UUID) -> uuid.UUID:
 # Rows per query: large enough that round trips do not dominate.
 PAGE_SIZE = 500
 # Records turned into JSON between two turns of the event loop: a few milliseconds of CPU.
-SLICE = 50
+SLICE = 20
 
 T = TypeVar("T")
 Reader = AsyncConnection | AsyncSession
