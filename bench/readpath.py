@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import importlib
 import json
 import os
@@ -75,6 +76,10 @@ def _actor_json(row: Any, show_personal: bool) -> bytes:
     capacities = sorted(json.loads(row["capacities_json"] or "[]"), key=lambda c: c[0])
     community = row["community_id"]
     document = {
+        "id": str(row["id"]),
+        "version": row["version"],
+        "created_at": _timestamp(row["created_at"]),
+        "updated_at": _timestamp(row["updated_at"]),
         "kind": row["kind"],
         "legal_form": row["legal_form"],
         "name": {"hy": row["name_hy"], "en": row["name_en"], "ru": row["name_ru"]},
@@ -98,10 +103,6 @@ def _actor_json(row: Any, show_personal: bool) -> bytes:
             "communities": [c for _, _, c in jurisdictions if c],
         },
         "capacities": [{"kind": kind, "note": note} for _, kind, note in capacities],
-        "id": str(row["id"]),
-        "version": row["version"],
-        "created_at": _timestamp(row["created_at"]),
-        "updated_at": _timestamp(row["updated_at"]),
         "personal_data_hidden": hide and bool(row["phone"] or row["email"] or row["street"]),
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
@@ -133,10 +134,11 @@ def bare_app() -> Any:
         if row is None:
             return JSONResponse({"status": 404}, status_code=404)
         show_personal = "authorization" in request.headers
+        body = _actor_json(row, show_personal)
+        # The registry's ETag: a hash of the bytes sent (shared.concurrency).
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
         return Response(
-            _actor_json(row, show_personal),
-            media_type="application/json",
-            headers={"etag": f'"{row["version"]}"'},
+            body, media_type="application/json", headers={"etag": etag, "vary": "Authorization"}
         )
 
     routes = [Route("/healthz", healthz), Route("/v1/actors/{actor_id}", get_actor)]

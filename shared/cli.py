@@ -66,6 +66,10 @@ def run_service_cli(
             workers=args.workers,
             log_config=None,
             proxy_headers=True,
+            # A worker that does not answer the supervisor in time is killed and started
+            # again; 5 s (uvicorn's default) is less than a start-up takes on a busy machine,
+            # and the workers were then restarted for ever.
+            timeout_worker_healthcheck=60,
         )
     elif args.command == "migrate":
         settings = settings_factory()
