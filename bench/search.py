@@ -20,6 +20,7 @@ import asyncio
 import gc
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -201,6 +202,8 @@ async def measure(servers: list[Server], queries: list[str], args: argparse.Name
             for server in servers:
                 await ask(client, server, q)
         for i in range(args.requests):
+            if i % 50 == 0:
+                say(f"   {i} of {args.requests} (load average {os.getloadavg()[0]:.2f})")
             q = queries[i % len(queries)]
             order = list(servers)
             rng.shuffle(order)  # no server always first after the client's pause
@@ -240,6 +243,8 @@ def report(servers: list[Server]) -> None:
 
 def run(args: argparse.Namespace) -> None:
     os.chdir(ROOT)
+    # A kill stops the servers too (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     sizes = sorted(args.actors)
     urls = {size: prepare(args, size) for size in sizes}
     rng = random.Random(args.seed)

@@ -57,7 +57,7 @@ from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
-from sqlalchemy.sql.selectable import CompoundSelect, TextualSelect
+from sqlalchemy.sql.selectable import CTE, CompoundSelect, TextualSelect
 from sqlalchemy.types import TypeEngine, Uuid
 
 from services.registry.models import (
@@ -77,7 +77,8 @@ from shared.pagination import PageParams, decode_cursor, encode_cursor
 from shared.text import LocalizedText, fold
 
 RANKS = (0, 1, 2)
-PROBE = 300  # hits read from the trigram indexes first: when there are no more, they are all
+GLANCE = 200  # rows of a table read in name order first: a page there when words are common
+PROBE = 1000  # hits read from the trigram indexes next: when there are no more, they are all
 WALK = 2000  # rows of a table read in name order before every hit of the trigram indexes
 NAME_MARK = "qx"  # see _marked_names
 SEPARATOR = " | "  # between the names in search_name (shared.text.fold_all)
@@ -157,7 +158,7 @@ def _escaped(text: str) -> str:
 def _values(
     phrase: str, filters: SearchFilters, cursor: _Cursor | None, limit: int
 ) -> dict[str, Any]:
-    """The parameters of one search (see _Params); PROBE and WALK as they are now (tests)."""
+    """The parameters of one search (see _Params); the GLANCE, PROBE and WALK of now (tests)."""
     words = phrase.split()
     values: dict[str, Any] = {
         "phrase": phrase,
@@ -165,6 +166,7 @@ def _values(
         "phrase_start": phrase[:START_LETTERS],
         "after_separator": SEPARATOR + phrase,
         "starts_marked": f"%{NAME_MARK}{_escaped(phrase)}%",
+        "glance": GLANCE,
         "walk": WALK,
         "probe": PROBE + 1,
         "limit": limit,
@@ -191,6 +193,7 @@ class _Params:
         self.starts_marked = bindparam("starts_marked", type_=String)
         self.words = [bindparam(f"word_{i}", type_=String) for i in range(words)]
         self.likes = [bindparam(f"like_{i}", type_=String) for i in range(words)]
+        self.glance = bindparam("glance", type_=Integer)
         self.walk = bindparam("walk", type_=Integer)
         self.probe = bindparam("probe", type_=Integer)
         self.limit = bindparam("limit", type_=Integer)
@@ -463,53 +466,73 @@ def _starts_read(shape: _Shape, p: _Params, kind: SearchType) -> Select[Any]:
     return select(*every.c).order_by(every.c.name_hy, every.c.id).limit(p.limit)
 
 
-def _trigrams_or_walk(shape: _Shape, p: _Params, kind: SearchType) -> CompoundSelect[Any]:
-    """The first hits of a rank in one of three ways, picked as the statement runs:
-
-    - up to PROBE + 1 hits from the trigram indexes, in any order: if they are no more than
-      PROBE, they are all there are (rare words), sorted;
-    - otherwise the hits among the first WALK rows in name order, if they make a page
-      (common words);
-    - otherwise every hit the trigram indexes find, sorted.
-    """
+def _walked(
+    shape: _Shape, p: _Params, kind: SearchType, rows: ColumnElement[int], name: str
+) -> CTE:
+    """The first hits among the first `rows` rows in name order."""
     table = _TABLES[kind]
-    indexed = [_rank_condition_indexed(shape, p, table.c), *_where(shape, p, kind, table.c)]
-    probe = (
-        select(*_hit_columns(kind, table.c, shape.rank))
-        .where(*indexed)
-        .limit(p.probe)
-        .cte(f"{kind.value}_probe")
-    )
-    rare = select(func.count()).select_from(probe).scalar_subquery() < p.probe
-    few = (
-        select(*probe.c).where(rare).order_by(probe.c.name_hy, probe.c.id).limit(p.limit).subquery()
-    )
     scan = (
         select(*(table.c[name] for name in (*_SCANNED, *_OWN_COLUMNS[kind])))
         .where(*_after_cursor(shape, p, kind, table.c))
         .order_by(table.c.name_hy, table.c.id)
-        .limit(case((rare, _number(0)), else_=p.walk))
+        .limit(rows)
         .subquery()
     )
-    walked = (
+    return (
         select(*_hit_columns(kind, scan.c, shape.rank))
         .where(_rank_condition(shape, p, scan.c), *_FILTERS[kind](scan.c, shape.filters, p))
         .order_by(scan.c.name_hy, scan.c.id)
         .limit(p.limit)
-        .cte(f"{kind.value}_walked")
+        .cte(f"{kind.value}_{name}")
     )
-    enough = select(func.count()).select_from(walked).scalar_subquery() >= p.limit
+
+
+def _count(rows: CTE) -> ColumnElement[int]:
+    return select(func.count()).select_from(rows).scalar_subquery()
+
+
+def _trigrams_or_walk(shape: _Shape, p: _Params, kind: SearchType) -> CompoundSelect[Any]:
+    """The first hits of a rank, the first of four ways that works, picked as it runs:
+
+    - the hits among the first GLANCE rows in name order, if they make a page (the most
+      common words, whose trigrams are too many to read);
+    - up to PROBE + 1 hits from the trigram indexes, in any order: if they are no more than
+      PROBE, they are all there are (rare words), sorted;
+    - the hits among the first WALK rows in name order, if they make a page (common words);
+    - every hit the trigram indexes find, sorted.
+    A way that is not needed reads nothing: its LIMIT is 0.
+    """
+    table = _TABLES[kind]
+    indexed = [_rank_condition_indexed(shape, p, table.c), *_where(shape, p, kind, table.c)]
+    glanced = _walked(shape, p, kind, p.glance, "glanced")
+    common = _count(glanced) >= p.limit
+    probe = (
+        select(*_hit_columns(kind, table.c, shape.rank))
+        .where(*indexed)
+        .limit(case((common, _number(0)), else_=p.probe))
+        .cte(f"{kind.value}_probe")
+    )
+    rare = and_(not_(common), _count(probe) < p.probe)
+    few = (
+        select(*probe.c).where(rare).order_by(probe.c.name_hy, probe.c.id).limit(p.limit).subquery()
+    )
+    walked = _walked(shape, p, kind, case((or_(common, rare), _number(0)), else_=p.walk), "walked")
+    enough = _count(walked) >= p.limit
     # An expression sorts like the column but is not served by its index, so that PostgreSQL
-    # sorts what the trigram index finds rather than walk the name index; and the indexes are
-    # not read again when the probe or the walk found the page (LIMIT 0).
+    # sorts what the trigram index finds rather than walk the name index.
     found = (
         select(*_hit_columns(kind, table.c, shape.rank))
         .where(*indexed)
         .order_by(table.c.name_hy.concat(literal_column("''")), table.c.id)
-        .limit(case((or_(rare, enough), _number(0)), else_=p.limit))
+        .limit(case((or_(common, rare, enough), _number(0)), else_=p.limit))
         .subquery()
     )
-    return union_all(select(*few.c), select(*walked.c).where(enough), select(*found.c))
+    return union_all(
+        select(*glanced.c).where(common),
+        select(*few.c),
+        select(*walked.c).where(enough),
+        select(*found.c),
+    )
 
 
 _WAYS = {"walk": _walk, "starts": _starts_read, "trigrams_or_walk": _trigrams_or_walk}
@@ -588,8 +611,15 @@ async def search(
     if dialect == "postgresql":
         # Planning these statements takes longer than running them, and their plans do not
         # depend on the words (the way is picked at run time), so one plan per connection
-        # serves all. LOCAL: for the rest of this request's transaction only.
-        await session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        # serves all; but a generic plan cannot know that a LIMIT on trigram hits is no
+        # reason to read a whole table (a rare word), so no sequential scans. For the rest of
+        # this request's transaction only (is_local).
+        await session.execute(
+            text(
+                "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
+                "set_config('enable_seqscan', 'off', true)"
+            )
+        )
     wanted = page.limit + 1  # one more than the page tells whether there is a next one
     rows: list[Any] = []
     for rank in RANKS:
