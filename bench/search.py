@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
+for folder in (ROOT, ROOT / "bench"):  # run as a script from anywhere; the generator is a sibling
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
+from registry import dsn, load, percentile, say, search_queries  # noqa: E402
 
-from bench.registry import dsn, load, percentile, say, search_queries  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 
 DATABASE = "spn_bench_search_{actors}"

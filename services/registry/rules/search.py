@@ -375,7 +375,8 @@ _OWN_COLUMNS = {
 }
 _SCANNED = ("id", "name_hy", "name_en", "name_ru", "search_name", "search_text")
 # Rows whose names hold a "|" of their own, so that their parts (split_part) are not their
-# names: more parts than NAME_POSITIONS, or a "|" that is no separator.
+# names: more parts than NAME_POSITIONS, or a "|" that is no separator. shared.text.fold now
+# folds "|" away; rows folded before it may still hold one.
 _STRAY_BARS = "(search_name LIKE '% | % | % | %' OR replace(search_name, ' | ', '') LIKE '%|%')"
 
 
@@ -598,6 +599,21 @@ def _hit(row: Any) -> SearchHit:
     )
 
 
+# Planning the statements takes longer than running them, and their plans do not depend on the
+# words (the way is picked at run time), so one generic plan per connection serves all; but a
+# generic plan cannot know that a LIMIT on trigram hits is no reason to read a whole table (a
+# rare word), so no sequential scans. Reads run without a transaction (no SET LOCAL): set for
+# the search, then back to the session's own values.
+_PLANNING = (
+    "SELECT set_config('plan_cache_mode', 'force_generic_plan', false), "
+    "set_config('enable_seqscan', 'off', false)"
+)
+_PLANNING_RESET = (
+    "SELECT set_config(name, reset_val, false) FROM pg_settings "
+    "WHERE name IN ('plan_cache_mode', 'enable_seqscan')"
+)
+
+
 async def search(
     session: AsyncSession, q: str, filters: SearchFilters, page: PageParams
 ) -> tuple[list[SearchHit], str | None]:
@@ -606,21 +622,34 @@ async def search(
     cursor = _Cursor(*decode_cursor(page.cursor, _KEY_TYPES)) if page.cursor else None
     if not phrase or not types:
         return [], None
-    dialect = session.get_bind().dialect.name
-    words = phrase.split()
-    if dialect == "postgresql":
-        # Planning these statements takes longer than running them, and their plans do not
-        # depend on the words (the way is picked at run time), so one plan per connection
-        # serves all; but a generic plan cannot know that a LIMIT on trigram hits is no
-        # reason to read a whole table (a rare word), so no sequential scans. For the rest of
-        # this request's transaction only (is_local).
-        await session.execute(
-            text(
-                "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), "
-                "set_config('enable_seqscan', 'off', true)"
-            )
-        )
     wanted = page.limit + 1  # one more than the page tells whether there is a next one
+    if session.get_bind().dialect.name != "postgresql":
+        rows = await _ranked(session, "sqlite", phrase, filters, types, cursor, wanted)
+    else:
+        await session.execute(text(_PLANNING))
+        try:
+            rows = await _ranked(session, "postgresql", phrase, filters, types, cursor, wanted)
+        finally:
+            await session.execute(text(_PLANNING_RESET))
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([last.rank, last.name_hy, last.id, last.type])
+    return [_hit(row) for row in rows], next_cursor
+
+
+async def _ranked(
+    session: AsyncSession,
+    dialect: str,
+    phrase: str,
+    filters: SearchFilters,
+    types: list[SearchType],
+    cursor: _Cursor | None,
+    wanted: int,
+) -> list[Any]:
+    """Up to `wanted` hits after the cursor, rank by rank."""
+    words = phrase.split()
     rows: list[Any] = []
     for rank in RANKS:
         if cursor is not None and rank < cursor.rank:
@@ -644,9 +673,4 @@ async def search(
         rows += await _rank_hits(session, shape, values)
         if len(rows) >= wanted:
             break
-    next_cursor = None
-    if len(rows) > page.limit:
-        rows = rows[: page.limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([last.rank, last.name_hy, last.id, last.type])
-    return [_hit(row) for row in rows], next_cursor
+    return rows

@@ -1,7 +1,7 @@
 """search: names that start with the query, read in name order
 
 Revision ID: c976a4c93902
-Revises: ecd79e12691b
+Revises: 7a00814bf335
 Create Date: 2026-11-25 10:10:20.946089
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c976a4c93902"
-down_revision: str | None = "ecd79e12691b"
+down_revision: str | None = "7a00814bf335"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
