@@ -51,6 +51,33 @@ def _trigram_index(table: str) -> Index:
     )
 
 
+def _name_start_indexes(table: str) -> tuple[Index, ...]:
+    """Search's rank 0 (a name starts with the query) read in name order, stopping at the page
+    (services.registry.rules.search): per name of search_name ("hy | en | ru"), its first three
+    letters, then the page order; and the few rows whose names hold a "|" of their own, whose
+    parts are not their names. PostgreSQL only: SQLite searches by walking the name order."""
+    starts = [
+        Index(
+            f"ix_{table}_name_{position}_start",
+            literal_column(f"left(split_part(search_name, ' | ', {position}), 3)").label(
+                f"name_{position}_start"
+            ),
+            "name_hy",
+            "id",
+        ).ddl_if(dialect="postgresql")
+        for position in (1, 2, 3)
+    ]
+    stray_bars = Index(
+        f"ix_{table}_stray_bars",
+        "name_hy",
+        "id",
+        postgresql_where=literal_column(
+            "search_name LIKE '% | % | % | %' OR replace(search_name, ' | ', '') LIKE '%|%'"
+        ),
+    ).ddl_if(dialect="postgresql")
+    return (*starts, stray_bars)
+
+
 class NamedMixin:
     name_hy: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str | None] = mapped_column(String(300))
@@ -132,6 +159,7 @@ class Actor(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, AddressMixin, B
     __tablename__ = "actors"
     __table_args__ = (
         _trigram_index("actors"),
+        *_name_start_indexes("actors"),
         Index("ix_actors_name_hy_id", "name_hy", "id"),
         # Search ranks names that start with or contain the words (services.registry.rules.search).
         Index(
@@ -203,6 +231,7 @@ class Service(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, Base):
     __tablename__ = "services"
     __table_args__ = (
         _trigram_index("services"),
+        *_name_start_indexes("services"),
         Index("ix_services_name_hy_id", "name_hy", "id"),
         # The catalogue filtered by category, in name order (GET /v1/services?category=).
         Index("ix_services_category_code_name_hy_id", "category_code", "name_hy", "id"),
@@ -260,6 +289,7 @@ class Programme(IdMixin, VersionedMixin, TimestampMixin, NamedMixin, Base):
     __tablename__ = "programmes"
     __table_args__ = (
         _trigram_index("programmes"),
+        *_name_start_indexes("programmes"),
         Index("ix_programmes_name_hy_id", "name_hy", "id"),
         Index(
             "ix_programmes_marked_names_trgm",

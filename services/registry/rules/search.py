@@ -3,27 +3,23 @@
 Every folded word of the query must be contained in a record's `search_text` (names,
 description, an actor's tax number), as in the actors list. Hits are ranked: a name that starts
 with the query (0) before a name that contains every word (1) before a record whose other text
-matched (2); then by Armenian name, id and type. One SQL statement, a UNION ALL of selects per
-type and rank, paginated by keyset (`shared.pagination.paginate`) like every other list.
+matched (2); then by Armenian name, id and type. Pages are cut by keyset over
+(rank, name_hy, id, type), the cursor of `shared.pagination`.
 
-How it stays fast (bench/README.md has the figures). Ranking first means a page cannot be cut
-before every match is ranked, and a three-letter fragment matches thousands of rows. So each
-rank of each type is its own select, ordered by name alone, and the statement picks at run
-time between two ways to its first page:
+How the work stays bounded by the page, not by the registry (bench/README.md has the figures):
+the ranks are asked in order, each with one statement that takes from every searched type its
+first `limit + 1` hits of that rank after the cursor, in (name_hy, id) order, merged in SQL; a
+rank is not asked once the better ones fill the page. How a type finds its first hits of a rank:
 
-- the hits among the first WALK rows in name order (the (name_hy, id) index): enough when the
-  words are common, which is when trigram indexes are slow;
-- otherwise every hit the trigram indexes find (`ix_*_marked_names_trgm` for names, the
-  `search_text` ones for the rest), sorted: cheap when the words are rare, as they then
-  mostly are.
-
-A rank is not searched once the better ranks fill the page, and the cursor is pushed into each
-select (a filter cannot reach into a LIMITed subquery).
-
-The statement is large: building and compiling it took longer than running it, and planning
-it as long. So it is built and compiled once per shape (dialect, types, number of words, which
-filters, cursor rank, page size) and run as SQL text with fresh parameters; PostgreSQL is told
-to keep one generic plan for it, which fits every query since the way is picked at run time.
+- rank 0 on PostgreSQL, for a query of three letters or more: each name (Armenian, English,
+  Russian: the parts of `search_name`) has an index on (its first three letters, name_hy, id)
+  (`ix_*_name_{1,2,3}_start`), so the names that start with the query are read in name order
+  and the read stops at the page;
+- otherwise, first the first WALK rows in name order (the (name_hy, id) index): a page when
+  the words are common; if not, up to CAP hits from the trigram indexes (any order), sorted:
+  all of them when the words are rare; if there are more than CAP, the words are common
+  enough that a walk in name order finds a page soon, and the rank is asked again so.
+- SQLite (the embedded default, small registries): the walk in name order, unbounded.
 """
 
 from __future__ import annotations
@@ -31,10 +27,9 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -42,7 +37,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    TextClause,
     and_,
     bindparam,
     case,
@@ -56,13 +50,14 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnClause
-from sqlalchemy.sql.selectable import CTE, CompoundSelect, FromClause, Subquery
+from sqlalchemy.sql.selectable import CTE, CompoundSelect, TextualSelect
 from sqlalchemy.types import TypeEngine, Uuid
 
 from services.registry.models import (
@@ -78,12 +73,17 @@ from services.registry.models import (
 )
 from services.registry.reference import ActorKind
 from services.registry.schemas.search import SearchHit, SearchType
-from shared.pagination import PageParams, decode_cursor, paginate
+from shared.pagination import PageParams, decode_cursor, encode_cursor
 from shared.text import LocalizedText, fold
 
 RANKS = (0, 1, 2)
-WALK = 2000  # rows of a table read in name order before the trigram indexes are asked
+GLANCE = 200  # rows of a table read in name order first: a page there when words are common
+PROBE = 1000  # hits read from the trigram indexes next: when there are no more, they are all
+WALK = 2000  # rows of a table read in name order before every hit of the trigram indexes
 NAME_MARK = "qx"  # see _marked_names
+SEPARATOR = " | "  # between the names in search_name (shared.text.fold_all)
+NAME_POSITIONS = (1, 2, 3)  # Armenian, English, Russian: the names a record can have
+START_LETTERS = 3  # the first letters of a name that the ix_*_name_*_start indexes hold
 HIT_COLUMNS: dict[str, TypeEngine[Any]] = {
     "type": String(),
     "id": Uuid(),
@@ -127,19 +127,6 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
-class _Shape:
-    """What the statement's SQL depends on; the values go in as parameters."""
-
-    dialect: str
-    types: tuple[SearchType, ...]
-    words: int
-    filters: frozenset[str]  # names of the filters given
-    cursor_rank: int | None
-    limit: int
-    walk: int
-
-
-@dataclass(frozen=True)
 class _Cursor:
     rank: int
     name_hy: str
@@ -147,33 +134,51 @@ class _Cursor:
     type: str
 
 
-def _number(value: int) -> ColumnElement[int]:
-    # Numbers as SQL literals: the statement's only parameters are the named ones of _Params.
-    return literal_column(str(value), Integer)
+Way = Literal["walk", "starts", "trigrams_or_walk"]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a rank's statement's SQL depends on; the values go in as parameters (_values)."""
+
+    dialect: str
+    rank: int
+    ways: tuple[tuple[SearchType, Way], ...]  # per searched type, how it finds its hits
+    words: int
+    indexed_words: bool  # no word holds a "|" (see _rank_condition_indexed)
+    indexed_phrase: bool  # nor the query
+    filters: frozenset[str]  # names of the filters given
+    after: str | None  # the cursor's type, when the cursor is in this rank
 
 
 def _escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _values(q: str, filters: SearchFilters, cursor: _Cursor | None) -> dict[str, Any]:
-    """The parameters of one search (see `_Params`)."""
+def _values(
+    phrase: str, filters: SearchFilters, cursor: _Cursor | None, limit: int
+) -> dict[str, Any]:
+    """The parameters of one search (see _Params); the GLANCE, PROBE and WALK of now (tests)."""
+    words = phrase.split()
     values: dict[str, Any] = {
-        "starts": _escaped(q) + "%",
-        "starts_later": f"% | {_escaped(q)}%",
-        "starts_marked": f"%{NAME_MARK}{_escaped(q)}%",
+        "phrase": phrase,
+        "phrase_length": len(phrase),
+        "phrase_start": phrase[:START_LETTERS],
+        "after_separator": SEPARATOR + phrase,
+        "starts_marked": f"%{NAME_MARK}{_escaped(phrase)}%",
+        "glance": GLANCE,
+        "walk": WALK,
+        "probe": PROBE + 1,
+        "limit": limit,
     }
-    values |= {f"word_{i}": f"%{_escaped(w)}%" for i, w in enumerate(q.split())}
+    values |= {f"word_{i}": w for i, w in enumerate(words)}
+    values |= {f"like_{i}": f"%{_escaped(w)}%" for i, w in enumerate(words)}
     for name in FILTER_NAMES:
         value = getattr(filters, name)
         if value is not None:
             values[name] = value.value if isinstance(value, ActorKind) else value
     if cursor is not None:
-        values |= {
-            "cursor_name": cursor.name_hy,
-            "cursor_id": cursor.id,
-            "cursor_type": cursor.type,
-        }
+        values |= {"cursor_name": cursor.name_hy, "cursor_id": cursor.id}
     return values
 
 
@@ -181,10 +186,17 @@ class _Params:
     """The statement's parameters, one object each wherever it is used."""
 
     def __init__(self, words: int) -> None:
-        self.starts = bindparam("starts", type_=String)
-        self.starts_later = bindparam("starts_later", type_=String)
+        self.phrase = bindparam("phrase", type_=String)
+        self.phrase_length = bindparam("phrase_length", type_=Integer)
+        self.phrase_start = bindparam("phrase_start", type_=String)
+        self.after_separator = bindparam("after_separator", type_=String)
         self.starts_marked = bindparam("starts_marked", type_=String)
         self.words = [bindparam(f"word_{i}", type_=String) for i in range(words)]
+        self.likes = [bindparam(f"like_{i}", type_=String) for i in range(words)]
+        self.glance = bindparam("glance", type_=Integer)
+        self.walk = bindparam("walk", type_=Integer)
+        self.probe = bindparam("probe", type_=Integer)
+        self.limit = bindparam("limit", type_=Integer)
         self.kind = bindparam("kind", type_=String)
         self.region = bindparam("region", type_=String)
         self.community_id = bindparam("community_id", type_=Uuid)
@@ -193,11 +205,21 @@ class _Params:
         self.status = bindparam("status", type_=String)
         self.cursor_name = bindparam("cursor_name", type_=String)
         self.cursor_id = bindparam("cursor_id", type_=Uuid)
-        self.cursor_type = bindparam("cursor_type", type_=String)
 
 
-def _like(column: Any, pattern: Any) -> ColumnElement[bool]:
-    return column.like(pattern, escape="/")  # type: ignore[no-any-return]
+def _number(value: int) -> ColumnElement[int]:
+    # Constants as SQL literals: the statement's only parameters are the named ones of _Params.
+    return literal_column(str(value), Integer)
+
+
+def _like(value: Any, pattern: Any) -> ColumnElement[bool]:
+    return value.like(pattern, escape="/")  # type: ignore[no-any-return]
+
+
+def _contains(shape: _Shape, value: Any, part: Any) -> ColumnElement[bool]:
+    """`part` occurs in `value`: exact, no wildcards, and never through an index."""
+    position = func.strpos if shape.dialect == "postgresql" else func.instr
+    return position(value, part) > _number(0)
 
 
 def _marked_names(search_name: Any) -> ColumnElement[str]:
@@ -207,35 +229,59 @@ def _marked_names(search_name: Any) -> ColumnElement[str]:
     PostgreSQL uses them; written as literals, as a parameter would not match the index.
     """
     mark = literal_column(f"'{NAME_MARK}'", String)
-    return mark.concat(
-        func.replace(search_name, literal_column("' | '"), literal_column(f"' {NAME_MARK}'"))
-    ).self_group()
+    separator = literal_column(f"'{SEPARATOR}'", String)
+    marked = literal_column(f"' {NAME_MARK}'", String)
+    return mark.concat(func.replace(search_name, separator, marked)).self_group()
 
 
-def _rank_conditions(
-    search_name: Any, search_text: Any, p: _Params, *, indexed: bool = True
-) -> list[ColumnElement[bool]]:
-    """Which rows have rank 0, 1 and 2; each condition excludes the ranks before it.
+def _name(search_name: Any, position: int) -> ColumnElement[str]:
+    """The name at `position` of search_name; '' if it has fewer (PostgreSQL)."""
+    return func.split_part(search_name, literal_column(f"'{SEPARATOR}'"), _number(position))
 
-    `indexed`: also in terms of the marked names, for PostgreSQL to find them by their index;
-    rows already at hand are cheaper to test on search_name alone.
-    """
-    # A name starts with the query when the whole search_name does, or when the query follows
-    # a separator.
-    starts = or_(_like(search_name, p.starts), _like(search_name, p.starts_later))
-    in_name = and_(*(_like(search_name, w) for w in p.words))
-    if indexed:
+
+def _name_start(search_name: Any, position: int) -> ColumnElement[str]:
+    """The expression of the index ix_*_name_{position}_start: that name's first letters."""
+    return func.left(_name(search_name, position), _number(START_LETTERS))
+
+
+def _starts(shape: _Shape, p: _Params, search_name: Any) -> ColumnElement[bool]:
+    """A name starts with the query: search_name does, or the query follows a separator."""
+    return or_(
+        func.substr(search_name, _number(1), p.phrase_length) == p.phrase,
+        _contains(shape, search_name, p.after_separator),
+    )
+
+
+def _in_name(shape: _Shape, p: _Params, search_name: Any) -> ColumnElement[bool]:
+    return and_(*(_contains(shape, search_name, w) for w in p.words))
+
+
+def _rank_condition(shape: _Shape, p: _Params, row: Any) -> ColumnElement[bool]:
+    """Which rows have the shape's rank, tested row by row (no index serves these tests)."""
+    if shape.rank == 0:
+        return _starts(shape, p, row.search_name)
+    if shape.rank == 1:
+        return and_(_in_name(shape, p, row.search_name), not_(_starts(shape, p, row.search_name)))
+    # search_text begins with search_name (both from shared.text.fold_all), so a text that
+    # contains the words while no name does is all rank 2 needs.
+    in_text = and_(*(_contains(shape, row.search_text, w) for w in p.words))
+    return and_(in_text, not_(_in_name(shape, p, row.search_name)))
+
+
+def _rank_condition_indexed(shape: _Shape, p: _Params, row: Any) -> ColumnElement[bool]:
+    """The same, with conditions the trigram indexes serve (PostgreSQL). A word without "|"
+    is in search_name exactly when it is in the marked names, which lack the separators."""
+    exact = _rank_condition(shape, p, row)
+    if shape.rank == 2:
+        return and_(*(_like(row.search_text, like) for like in p.likes), exact)
+    if not (shape.indexed_words and shape.indexed_phrase):
+        return exact
+    marked = _marked_names(row.search_name)
+    if shape.rank == 0:
         # Trigrams know words, not where a name starts; with the mark glued to each name's
-        # first word, the marked names find those exactly ("qxmasis"). search_name still
-        # decides: a mark can add a match ("xma" in "qxmasis").
-        marked = _marked_names(search_name)
-        starts = and_(_like(marked, p.starts_marked), starts)
-        in_name = and_(*(_like(marked, w) for w in p.words), in_name)
-    in_text = and_(*(_like(search_text, w) for w in p.words))
-    # search_text begins with search_name (both from shared.text.fold_all), so a name that
-    # contains the words implies a text that does; saying it again would only make PostgreSQL
-    # multiply two selectivities of one fact and mistake a common word for a rare one.
-    return [starts, and_(in_name, not_(starts)), and_(in_text, not_(in_name))]
+        # first word, the marked names find those ("qxmasis").
+        return and_(_like(marked, p.starts_marked), exact)
+    return and_(*(_like(marked, like) for like in p.likes), exact)
 
 
 def _in_region(place: Any, owner: Any, owner_id: Any, region: Any) -> ColumnElement[bool]:
@@ -327,9 +373,14 @@ _OWN_COLUMNS = {
     SearchType.service: ("category_code", "status"),
     SearchType.programme: ("status", "starts_on", "ends_on"),
 }
+_SCANNED = ("id", "name_hy", "name_en", "name_ru", "search_name", "search_text")
+# Rows whose names hold a "|" of their own, so that their parts (split_part) are not their
+# names: more parts than NAME_POSITIONS, or a "|" that is no separator. shared.text.fold now
+# folds "|" away; rows folded before it may still hold one.
+_STRAY_BARS = "(search_name LIKE '% | % | % | %' OR replace(search_name, ' | ', '') LIKE '%|%')"
 
 
-def _hit_columns(kind: SearchType, row: Any, rank: ColumnElement[int]) -> list[Any]:
+def _hit_columns(kind: SearchType, row: Any, rank: int) -> list[Any]:
     """The columns of a hit (HIT_COLUMNS), the same in every select of the union."""
     no_date = cast(null(), Date)
     if kind is SearchType.actor:
@@ -341,7 +392,7 @@ def _hit_columns(kind: SearchType, row: Any, rank: ColumnElement[int]) -> list[A
     return [
         literal_column(f"'{kind.value}'", String).label("type"),
         row.id.label("id"),
-        rank.label("rank"),
+        _number(rank).label("rank"),
         row.name_hy.label("name_hy"),
         row.name_en.label("name_en"),
         row.name_ru.label("name_ru"),
@@ -351,127 +402,180 @@ def _hit_columns(kind: SearchType, row: Any, rank: ColumnElement[int]) -> list[A
     ]
 
 
-def _after_cursor(name_hy: Any, id_: Any, kind: SearchType, p: _Params) -> ColumnElement[bool]:
-    # (name_hy, id, type) > the cursor's; the rank is equal where this is used.
-    type_column = literal_column(f"'{kind.value}'", String)
-    return or_(
-        name_hy > p.cursor_name,
-        and_(name_hy == p.cursor_name, id_ > p.cursor_id),
-        and_(name_hy == p.cursor_name, id_ == p.cursor_id, type_column > p.cursor_type),
+def _after_cursor(
+    shape: _Shape, p: _Params, kind: SearchType, row: Any
+) -> list[ColumnElement[bool]]:
+    """(name_hy, id, type) after the cursor's, as a row comparison an index can start from."""
+    if shape.after is None:
+        return []
+    ours, theirs = tuple_(row.name_hy, row.id), tuple_(p.cursor_name, p.cursor_id)
+    # Equal (name_hy, id) in two tables: the type decides.
+    return [ours >= theirs if kind.value > shape.after else ours > theirs]
+
+
+def _where(shape: _Shape, p: _Params, kind: SearchType, row: Any) -> list[ColumnElement[bool]]:
+    return [*_FILTERS[kind](row, shape.filters, p), *_after_cursor(shape, p, kind, row)]
+
+
+def _walk(shape: _Shape, p: _Params, kind: SearchType) -> Select[Any]:
+    """The first hits in name order, however many rows that reads."""
+    table = _TABLES[kind]
+    return (
+        select(*_hit_columns(kind, table.c, shape.rank))
+        .where(_rank_condition(shape, p, table.c), *_where(shape, p, kind, table.c))
+        .order_by(table.c.name_hy, table.c.id)
+        .limit(p.limit)
     )
 
 
-def _walk(kind: SearchType, shape: _Shape, p: _Params) -> CTE:
-    """The hits among the first `walk` rows of a table in name order, with their rank."""
+def _starts_read(shape: _Shape, p: _Params, kind: SearchType) -> Select[Any]:
+    """Rank 0 from the ix_*_name_*_start indexes: the names that start with the query, in
+    name order. One ordered read per name position, each leaving out the positions before."""
     table = _TABLES[kind]
-    wanted = ("id", "name_hy", "name_en", "name_ru", "search_name", "search_text")
-    scan = (
-        select(*(table.c[name] for name in (*wanted, *_OWN_COLUMNS[kind])))
+    branches = []
+    found_before: list[ColumnElement[bool]] = []
+    for position in NAME_POSITIONS:
+        starts_here = func.starts_with(_name(table.c.search_name, position), p.phrase)
+        branch = (
+            select(*_hit_columns(kind, table.c, 0))
+            .where(
+                _name_start(table.c.search_name, position) == p.phrase_start,
+                starts_here,
+                *(not_(before) for before in found_before),
+                *_where(shape, p, kind, table.c),
+            )
+            .order_by(table.c.name_hy, table.c.id)
+            .limit(p.limit)
+            .subquery()
+        )
+        branches.append(select(*branch.c))
+        found_before.append(starts_here)
+    # Their parts are not their names: the partial index ix_*_stray_bars holds these few.
+    stray = (
+        select(*_hit_columns(kind, table.c, 0))
+        .where(
+            literal_column(_STRAY_BARS.replace("search_name", f"{kind.value}s.search_name")),
+            _starts(shape, p, table.c.search_name),
+            *(not_(before) for before in found_before),
+            *_where(shape, p, kind, table.c),
+        )
         .order_by(table.c.name_hy, table.c.id)
-        .limit(_number(shape.walk))
+        .limit(p.limit)
         .subquery()
     )
-    ranks = _rank_conditions(scan.c.search_name, scan.c.search_text, p, indexed=False)
-    rank_of = case(*((condition, _number(r)) for r, condition in zip(RANKS, ranks, strict=True)))
+    every = union_all(*branches, select(*stray.c)).subquery()
+    return select(*every.c).order_by(every.c.name_hy, every.c.id).limit(p.limit)
+
+
+def _walked(
+    shape: _Shape, p: _Params, kind: SearchType, rows: ColumnElement[int], name: str
+) -> CTE:
+    """The first hits among the first `rows` rows in name order."""
+    table = _TABLES[kind]
+    scan = (
+        select(*(table.c[name] for name in (*_SCANNED, *_OWN_COLUMNS[kind])))
+        .where(*_after_cursor(shape, p, kind, table.c))
+        .order_by(table.c.name_hy, table.c.id)
+        .limit(rows)
+        .subquery()
+    )
     return (
-        select(*_hit_columns(kind, scan.c, rank_of))
-        .where(or_(*ranks), *_FILTERS[kind](scan.c, shape.filters, p))
-        .cte(f"{kind.value}_walk")
+        select(*_hit_columns(kind, scan.c, shape.rank))
+        .where(_rank_condition(shape, p, scan.c), *_FILTERS[kind](scan.c, shape.filters, p))
+        .order_by(scan.c.name_hy, scan.c.id)
+        .limit(p.limit)
+        .cte(f"{kind.value}_{name}")
     )
 
 
-def _count(rows: Sequence[FromClause]) -> Any:
-    """How many rows these have together."""
-    every = union_all(*(select(r.c.id) for r in rows)).subquery() if len(rows) > 1 else rows[0]
-    return select(func.count()).select_from(every).scalar_subquery()
+def _count(rows: CTE) -> ColumnElement[int]:
+    return select(func.count()).select_from(rows).scalar_subquery()
 
 
-def _hits(shape: _Shape) -> CompoundSelect[Any]:
-    """The first `limit` hits of each rank and type after the cursor, in name order."""
+def _trigrams_or_walk(shape: _Shape, p: _Params, kind: SearchType) -> CompoundSelect[Any]:
+    """The first hits of a rank, the first of four ways that works, picked as it runs:
+
+    - the hits among the first GLANCE rows in name order, if they make a page (the most
+      common words, whose trigrams are too many to read);
+    - up to PROBE + 1 hits from the trigram indexes, in any order: if they are no more than
+      PROBE, they are all there are (rare words), sorted;
+    - the hits among the first WALK rows in name order, if they make a page (common words);
+    - every hit the trigram indexes find, sorted.
+    A way that is not needed reads nothing: its LIMIT is 0.
+    """
+    table = _TABLES[kind]
+    indexed = [_rank_condition_indexed(shape, p, table.c), *_where(shape, p, kind, table.c)]
+    glanced = _walked(shape, p, kind, p.glance, "glanced")
+    common = _count(glanced) >= p.limit
+    probe = (
+        select(*_hit_columns(kind, table.c, shape.rank))
+        .where(*indexed)
+        .limit(case((common, _number(0)), else_=p.probe))
+        .cte(f"{kind.value}_probe")
+    )
+    rare = and_(not_(common), _count(probe) < p.probe)
+    few = (
+        select(*probe.c).where(rare).order_by(probe.c.name_hy, probe.c.id).limit(p.limit).subquery()
+    )
+    walked = _walked(shape, p, kind, case((or_(common, rare), _number(0)), else_=p.walk), "walked")
+    enough = _count(walked) >= p.limit
+    # An expression sorts like the column but is not served by its index, so that PostgreSQL
+    # sorts what the trigram index finds rather than walk the name index.
+    found = (
+        select(*_hit_columns(kind, table.c, shape.rank))
+        .where(*indexed)
+        .order_by(table.c.name_hy.concat(literal_column("''")), table.c.id)
+        .limit(case((or_(common, rare, enough), _number(0)), else_=p.limit))
+        .subquery()
+    )
+    return union_all(
+        select(*glanced.c).where(common),
+        select(*few.c),
+        select(*walked.c).where(enough),
+        select(*found.c),
+    )
+
+
+_WAYS = {"walk": _walk, "starts": _starts_read, "trigrams_or_walk": _trigrams_or_walk}
+
+
+def _statement(shape: _Shape) -> Select[Any]:
+    """The first `limit` hits of one rank after the cursor, every type, in page order."""
     p = _Params(shape.words)
-    walks = {kind: _walk(kind, shape, p) for kind in shape.types}
-    parts: list[CTE] = []
-    for rank in RANKS:
-        if shape.cursor_rank is not None and rank < shape.cursor_rank:
-            continue
-        before = list(parts)  # the hits of the better ranks, all types
-        for kind in shape.types:
-            table, walk = _TABLES[kind], walks[kind]
-            walked = select(*walk.c).where(walk.c.rank == _number(rank))
-            indexed = select(
-                *_hit_columns(kind, table.c, _number(rank))
-            ).where(_rank_conditions(table.c.search_name, table.c.search_text, p)[rank],
-                    *_FILTERS[kind](table.c, shape.filters, p))  # fmt: skip
-            if rank == shape.cursor_rank:
-                walked = walked.where(_after_cursor(walk.c.name_hy, walk.c.id, kind, p))
-                indexed = indexed.where(_after_cursor(table.c.name_hy, table.c.id, kind, p))
-            enough = _count([walked.subquery()]) >= _number(shape.limit)
-            needless = or_(enough, _count(before) >= _number(shape.limit)) if before else enough
-            # An expression sorts like the column but is not served by its index, so that
-            # PostgreSQL sorts what the trigram index finds rather than walk the name index.
-            rest = (
-                indexed.order_by(table.c.name_hy.concat(literal_column("''")), table.c.id)
-                .limit(case((needless, _number(0)), else_=_number(shape.limit)))
-                .subquery()  # its own ORDER BY and LIMIT, on SQLite too
-            )
-            parts.append(
-                union_all(walked.where(enough), select(*rest.c)).cte(f"{kind.value}_{rank}")
-            )
-    return union_all(*(select(*part.c) for part in parts))
+    parts = []
+    for kind, way in shape.ways:
+        part = _WAYS[way](shape, p, kind).subquery()  # its own ORDER BY and LIMIT, on SQLite too
+        parts.append(select(*part.c))
+    every = union_all(*parts).subquery("hits")
+    # rank, name, id as asked; the type last, so the keys are unique even if two tables ever
+    # shared an id.
+    return select(*every.c).order_by(every.c.name_hy, every.c.id, every.c.type)
 
 
-@functools.lru_cache(maxsize=256)
-def _compiled(shape: _Shape) -> tuple[TextClause, dict[str, tuple[TypeEngine[Any], Any]]]:
-    """The statement of a shape as SQL text, and its parameters: name → (type, constant)."""
+@functools.lru_cache(maxsize=512)
+def _compiled(shape: _Shape) -> tuple[TextualSelect, dict[str, tuple[TypeEngine[Any], Any]]]:
+    """The statement of a shape as SQL text, and its parameters: name → (type, constant).
+    Building and compiling a statement takes longer than running it: once per shape."""
     # Plain dialects, without the driver's casts on every parameter (`:name::VARCHAR`).
     dialect = (PGDialect if shape.dialect == "postgresql" else SQLiteDialect)(paramstyle="named")
-    compiled = _hits(shape).compile(dialect=dialect)
+    compiled = _statement(shape).compile(dialect=dialect)
     params = {
         compiled.bind_names[param]: (param.type, param.value) for param in compiled.binds.values()
     }
-    # Constants the dialect made parameters of (SQLite's OFFSET 0) get names of their own, so
-    # that they cannot clash with those of the query paginate() wraps around this one.
-    renamed = {name: f"search_{name}" for name in params if name.startswith("param_")}
-    sql = re.sub(r":(param_\d+)\b", lambda m: ":" + renamed.get(m[1], m[1]), compiled.string)
     # text() reads `:name::UUID` as no parameter; `:name ::UUID` is the same cast to PostgreSQL.
-    sql = re.sub(r"(:\w+)::", r"\1 ::", sql)
-    return text(sql), {renamed.get(name, name): value for name, value in params.items()}
+    sql = re.sub(r"(:\w+)::", r"\1 ::", compiled.string)
+    return text(sql).columns(**HIT_COLUMNS), params
 
 
-def search_query(
-    dialect: str, q: str, filters: SearchFilters, page: PageParams
-) -> tuple[Select[Any], list[Any]] | None:
-    """The statement and its pagination keys; None when no type is left to search."""
-    phrase = fold(q)
-    types = filters.searched_types()
-    if not phrase or not types:
-        return None
-    cursor = None
-    if page.cursor:
-        cursor = _Cursor(*decode_cursor(page.cursor, _KEY_TYPES))
-    values = _values(phrase, filters, cursor)
-    shape = _Shape(
-        dialect=dialect,
-        types=tuple(types),
-        words=len(phrase.split()),
-        filters=FILTER_NAMES & frozenset(values),
-        cursor_rank=None if cursor is None else cursor.rank,
-        limit=page.limit + 1,
-        walk=WALK,
-    )
-    sql, params = _compiled(shape)
-    bound = sql.bindparams(
+async def _rank_hits(session: AsyncSession, shape: _Shape, values: dict[str, Any]) -> list[Any]:
+    statement, params = _compiled(shape)
+    bound = statement.bindparams(
         *(
             bindparam(name, values.get(name, constant), type_=type_)
             for name, (type_, constant) in params.items()
         )
     )
-    hits: Subquery = bound.columns(**HIT_COLUMNS).subquery("hits")
-    statement = select(*(hits.c[name] for name in HIT_COLUMNS))
-    # rank, name, id as asked; the type last, so the keys are unique even if two tables ever
-    # shared an id.
-    keys = [hits.c.rank, hits.c.name_hy, hits.c.id, hits.c.type]
-    return statement, keys
+    return list((await session.execute(bound)).all())
 
 
 def _period(starts_on: date | None, ends_on: date | None) -> str | None:
@@ -480,35 +584,93 @@ def _period(starts_on: date | None, ends_on: date | None) -> str | None:
     return f"{starts_on or '..'}/{ends_on or '..'}"
 
 
-def _hit(row: tuple[Any, ...]) -> SearchHit:
-    kind, hit_id, rank, name_hy, name_en, name_ru, label, starts_on, ends_on = row
-    search_type = SearchType(kind)
+def _hit(row: Any) -> SearchHit:
+    search_type = SearchType(row.type)
     return SearchHit.model_construct(
         type=search_type,
-        id=hit_id,
-        name=LocalizedText.model_construct(hy=name_hy, en=name_en, ru=name_ru),
-        rank=rank,
-        summary=_period(starts_on, ends_on) if search_type is SearchType.programme else label,
+        id=row.id,
+        name=LocalizedText.model_construct(hy=row.name_hy, en=row.name_en, ru=row.name_ru),
+        rank=row.rank,
+        summary=(
+            _period(row.starts_on, row.ends_on)
+            if search_type is SearchType.programme
+            else row.label
+        ),
     )
+
+
+# Planning the statements takes longer than running them, and their plans do not depend on the
+# words (the way is picked at run time), so one generic plan per connection serves all; but a
+# generic plan cannot know that a LIMIT on trigram hits is no reason to read a whole table (a
+# rare word), so no sequential scans. Reads run without a transaction (no SET LOCAL): set for
+# the search, then back to the session's own values.
+_PLANNING = (
+    "SELECT set_config('plan_cache_mode', 'force_generic_plan', false), "
+    "set_config('enable_seqscan', 'off', false)"
+)
+_PLANNING_RESET = (
+    "SELECT set_config(name, reset_val, false) FROM pg_settings "
+    "WHERE name IN ('plan_cache_mode', 'enable_seqscan')"
+)
 
 
 async def search(
     session: AsyncSession, q: str, filters: SearchFilters, page: PageParams
 ) -> tuple[list[SearchHit], str | None]:
-    dialect = session.get_bind().dialect.name
-    built = search_query(dialect, q, filters, page)
-    if built is None:
+    phrase = fold(q)
+    types = filters.searched_types()
+    cursor = _Cursor(*decode_cursor(page.cursor, _KEY_TYPES)) if page.cursor else None
+    if not phrase or not types:
         return [], None
-    statement, keys = built
-    if dialect != "postgresql":
-        rows, cursor = await paginate(session, statement, keys=keys, page=page, scalars=False)
-        return [_hit(row) for row in rows], cursor
-    # Planning this statement takes longer than running it, and its plan does not depend on
-    # the words (it picks its way at run time), so one plan per connection serves all. Reads
-    # run without a transaction (no SET LOCAL): set for this statement, then reset.
-    await session.execute(text("SET plan_cache_mode = force_generic_plan"))
-    try:
-        rows, cursor = await paginate(session, statement, keys=keys, page=page, scalars=False)
-    finally:
-        await session.execute(text("RESET plan_cache_mode"))
-    return [_hit(row) for row in rows], cursor
+    wanted = page.limit + 1  # one more than the page tells whether there is a next one
+    if session.get_bind().dialect.name != "postgresql":
+        rows = await _ranked(session, "sqlite", phrase, filters, types, cursor, wanted)
+    else:
+        await session.execute(text(_PLANNING))
+        try:
+            rows = await _ranked(session, "postgresql", phrase, filters, types, cursor, wanted)
+        finally:
+            await session.execute(text(_PLANNING_RESET))
+    next_cursor = None
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([last.rank, last.name_hy, last.id, last.type])
+    return [_hit(row) for row in rows], next_cursor
+
+
+async def _ranked(
+    session: AsyncSession,
+    dialect: str,
+    phrase: str,
+    filters: SearchFilters,
+    types: list[SearchType],
+    cursor: _Cursor | None,
+    wanted: int,
+) -> list[Any]:
+    """Up to `wanted` hits after the cursor, rank by rank."""
+    words = phrase.split()
+    rows: list[Any] = []
+    for rank in RANKS:
+        if cursor is not None and rank < cursor.rank:
+            continue
+        way: Way = "trigrams_or_walk"
+        if dialect != "postgresql":
+            way = "walk"
+        elif rank == 0 and len(phrase) >= START_LETTERS and "|" not in phrase:
+            way = "starts"
+        shape = _Shape(
+            dialect=dialect,
+            rank=rank,
+            ways=tuple((kind, way) for kind in types),
+            words=len(words),
+            indexed_words=not any("|" in w for w in words),
+            indexed_phrase="|" not in phrase,
+            filters=frozenset(n for n in FILTER_NAMES if getattr(filters, n) is not None),
+            after=cursor.type if cursor is not None and cursor.rank == rank else None,
+        )
+        values = _values(phrase, filters, cursor, wanted - len(rows))
+        rows += await _rank_hits(session, shape, values)
+        if len(rows) >= wanted:
+            break
+    return rows

@@ -19,7 +19,7 @@ from services.registry.models import (
     ServiceTargetGroup,
 )
 from services.registry.rules import search as search_rules
-from services.registry.tests.conftest import community, create_actor
+from services.registry.tests.conftest import community, create_actor, create_service
 from shared.text import fold_all
 
 Catalogue = dict[str, str]  # a readable name of each record -> its id
@@ -308,6 +308,66 @@ async def test_pages_walk_every_hit_once_in_rank_order(
     ):
         for limit in (1, 2, 4):
             assert await walk_pages(client, q, limit, **filters) == expected
+
+
+@pytest.mark.parametrize(
+    ("glance", "probe", "walk"), [(200, 300, 2000), (1, 1, 2000), (1, 1, 1), (0, 0, 0)]
+)
+async def test_every_way_to_a_rank_gives_the_same_pages(
+    client: httpx.AsyncClient,
+    catalogue: Catalogue,
+    monkeypatch: pytest.MonkeyPatch,
+    glance: int,
+    probe: int,
+    walk: int,
+) -> None:
+    # On PostgreSQL a rank's first hits come from a glance or a walk in name order, a few
+    # trigram hits or every trigram hit sorted, picked as the statement runs
+    # (rules/search.py); SQLite walks. Whichever way, the answer is the same.
+    expected = {q: await search(client, q=q) for q in ("i", "ՄԱՍԻՍ", "care home", "ari")}
+    monkeypatch.setattr(search_rules, "GLANCE", glance)
+    monkeypatch.setattr(search_rules, "PROBE", probe)
+    monkeypatch.setattr(search_rules, "WALK", walk)
+    for q, hits in expected.items():
+        assert await search(client, q=q) == hits, q
+        for limit in (1, 3):
+            assert await walk_pages(client, q, limit) == hits, (q, limit)
+
+
+async def test_equal_names_are_ordered_by_id_then_type_on_every_page(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    same = {"hy": "Արևիկ համայնքային կենտրոն", "en": "Arevik community centre"}
+    actors = [(await create_actor(client, admin, name=same))["id"] for _ in range(2)]
+    services = [
+        (await create_service(client, admin, provider, name=same))["id"] for provider in actors
+    ]
+    later = await create_actor(client, admin, name={"hy": "Նոր Արևիկ", "en": "New Arevik"})
+    hits = await search(client, q="arevik")
+    # The four equal names start with the query (the English one): by id, then type; the
+    # name that only contains it comes after them, on whichever page the cut falls.
+    tied = sorted([(i, "actor") for i in actors] + [(i, "service") for i in services])
+    assert [(h["id"], h["type"]) for h in hits] == [*tied, (later["id"], "actor")]
+    assert [h["rank"] for h in hits] == [0, 0, 0, 0, 1]
+    for limit in (1, 2, 3, 4, 5):
+        assert await walk_pages(client, "arevik", limit) == hits, limit
+
+
+async def test_a_name_that_holds_the_separator_is_still_one_name(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    # search_name joins the names with " | "; a "|" inside a name is folded away
+    # (shared.text.fold), so only the start of each whole name ranks first.
+    many = await create_actor(
+        client, admin, name={"hy": "Ալֆա | Բետա | Գամմա", "en": "Delta house"}
+    )
+    glued = await create_actor(client, admin, name={"hy": "Կապ|Դելտա", "en": "Link|Delta"})
+    for q, rank in (("delta", 0), ("ալֆա", 0), ("բետա", 1), ("գամմա", 1)):
+        hits = await search(client, q=q)
+        assert (hits[0]["id"], hits[0]["rank"]) == (many["id"], rank), q
+    hits = await search(client, q="delta")
+    assert [(h["id"], h["rank"]) for h in hits] == [(many["id"], 0), (glued["id"], 1)]
+    assert [h["id"] for h in await search(client, q="դելտա")] == [glued["id"]]
 
 
 async def walk_pages(
