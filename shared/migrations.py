@@ -11,7 +11,7 @@ from alembic.config import Config
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from shared.database import async_url, create_engine, is_sqlite
 
@@ -36,6 +36,20 @@ def _skip_empty(context: MigrationContext, revision: Any, directives: list[Any])
         directives[:] = []
 
 
+def _for_dialect(dialect: str) -> Any:
+    """Autogenerate compares only what exists on this database: an index made for one dialect
+    (`Index(...).ddl_if(dialect="postgresql")`) is not missing from another."""
+
+    def include(obj: Any, _name: Any, kind: str, _reflected: bool, _compare_to: Any) -> bool:
+        condition = getattr(obj, "_ddl_if", None) if kind == "index" else None
+        wanted = getattr(condition, "dialect", None)
+        if wanted is None:
+            return True
+        return dialect == wanted or (isinstance(wanted, tuple | list) and dialect in wanted)
+
+    return include
+
+
 def run_env(metadata: MetaData, *, version_table: str, default_url: str) -> None:
     """The body of every service's `migrations/env.py`."""
     from alembic import context
@@ -46,6 +60,7 @@ def run_env(metadata: MetaData, *, version_table: str, default_url: str) -> None
         "version_table": version_table,
         "render_as_batch": is_sqlite(url),  # SQLite alters tables by copying them
         "compare_type": True,
+        "include_object": _for_dialect(make_url(url).get_backend_name()),
     }
     # Only for `alembic revision --autogenerate`: `alembic check` needs the directives it gets.
     if getattr(context.config.cmd_opts, "autogenerate", False):
