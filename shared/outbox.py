@@ -41,6 +41,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
@@ -120,15 +121,21 @@ async def emit(
     `stream_id` groups events whose order matters to consumers (e.g. one network).
     """
     counter = tables.counter
-    seq = await session.scalar(
+    take_next = (
         update(counter)
         .where(counter.c.id == 1)
         .values(last_seq=counter.c.last_seq + 1)
         .returning(counter.c.last_seq)
     )
+    seq = await session.scalar(take_next)
     if seq is None:  # first event ever: the counter row does not exist yet
-        await session.execute(insert(counter).values(id=1, last_seq=1))
-        seq = 1
+        # Two first events at once (two workers) both find no row: the second insert does
+        # nothing (it waits for the first on PostgreSQL), and both then take a number.
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        await session.execute(
+            dialect.insert(counter).values(id=1, last_seq=0).on_conflict_do_nothing()
+        )
+        seq = await session.scalar(take_next)
     await session.execute(
         insert(tables.events).values(
             seq=seq,
