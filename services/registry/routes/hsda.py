@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.registry.rules import hsda as rules
 from services.registry.schemas import hsds
@@ -40,6 +41,18 @@ TermId = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class ServiceQuery:
+    """The page and filters that the services and service-at-locations lists share."""
+
+    page: Page = 1
+    per_page: PerPage = 50
+    search: Search = None
+    organization_id: OrganizationId = None
+    taxonomy_term_id: TermId = None
+    modified_after: ModifiedAfter = None
+
+
 @router.get(
     "/",
     summary="What this HSDS API is",
@@ -63,24 +76,8 @@ async def hsda_api_info(request: Request) -> hsds.HsdaApiInfo:
     response_model_exclude_none=True,
     responses=problem_responses(422),
 )
-async def hsda_services(
-    session: SessionDep,
-    page: Page = 1,
-    per_page: PerPage = 50,
-    search: Search = None,
-    organization_id: OrganizationId = None,
-    taxonomy_term_id: TermId = None,
-    modified_after: ModifiedAfter = None,
-) -> Any:
-    return await rules.list_services(
-        session,
-        page=page,
-        per_page=per_page,
-        search=search,
-        organization_id=organization_id,
-        taxonomy_term_id=taxonomy_term_id,
-        modified_after=modified_after,
-    )
+async def hsda_services(session: SessionDep, query: Annotated[ServiceQuery, Depends()]) -> Any:
+    return await rules.list_services(session, **vars(query))
 
 
 @router.get(
@@ -162,20 +159,6 @@ async def hsda_taxonomy_terms(
     responses=problem_responses(422),
 )
 async def hsda_service_at_locations(
-    session: SessionDep,
-    page: Page = 1,
-    per_page: PerPage = 50,
-    search: Search = None,
-    organization_id: OrganizationId = None,
-    taxonomy_term_id: TermId = None,
-    modified_after: ModifiedAfter = None,
+    session: SessionDep, query: Annotated[ServiceQuery, Depends()]
 ) -> Any:
-    return await rules.list_services_at_locations(
-        session,
-        page=page,
-        per_page=per_page,
-        search=search,
-        organization_id=organization_id,
-        taxonomy_term_id=taxonomy_term_id,
-        modified_after=modified_after,
-    )
+    return await rules.list_services_at_locations(session, **vars(query))
