@@ -146,7 +146,7 @@ async def view_actor(actor_id: uuid.UUID, request: Request) -> Response:
             f"/v1/actors/{actor_id}",
             _("There is no actor {actor_id}.", actor_id=actor_id),
         ),
-        view.part("networks", view.items("registry", "/v1/networks", member_id=actor_id)),
+        view.part("networks", view.items("registry", "/v1/networks", actor_id=actor_id)),
     )
     return view.answer(ActorView(actor=actor, networks=networks))
 
