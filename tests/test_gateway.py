@@ -340,3 +340,25 @@ def test_the_rate_limit_answers_429_then_recovers(system: Processes, storage: st
             assert recovered.status_code == 200
     finally:
         system.stop(name)
+
+
+def test_a_backend_that_starts_late_is_routed_without_restarting_the_gateway(
+    system: Processes,
+) -> None:
+    system.ports["late"] = free_port()
+    settings = gateway_env(system, SPN_GATEWAY_GRANTS_URL=system.url("late"))
+    system.start("late-gateway", GATEWAY, "/readyz", **settings)
+    try:
+        url = system.url("late-gateway") + "/v1/trials/echo"
+        before = httpx.get(url)
+        assert before.status_code == 503
+        assert before.json()["type"].endswith("/owner-unknown")
+        assert httpx.get(system.url("late-gateway") + "/v1/regions").status_code == 200
+        system.start("late", TRIALS, "/readyz")
+        assert httpx.get(url).status_code == 200
+        spec = httpx.get(system.url("late-gateway") + "/openapi.json").json()
+        assert "/v1/trials/echo" in spec["paths"]
+    finally:
+        system.stop("late-gateway")
+        if "late" in system.running:
+            system.stop("late")

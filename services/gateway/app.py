@@ -73,7 +73,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         watcher = SpecWatcher(
             backends, table, retry_seconds=settings.spec_retry_seconds, on_change=merged.clear
         )
-        app.state.spec_watcher = watcher
+        app.state.spec_watcher = app.state.edge.specs = watcher
         await watcher.start()
 
     async def close_backends(app: FastAPI) -> None:

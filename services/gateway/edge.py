@@ -23,7 +23,7 @@ from yarl import URL
 from services.gateway.backends import Backend
 from services.gateway.config import GatewaySettings
 from services.gateway.messages import _
-from services.gateway.ownership import OwnershipTable
+from services.gateway.ownership import OwnershipTable, SpecWatcher
 from services.gateway.ratelimit import RateLimits
 from shared.auth import TokenVerifier
 from shared.errors import AppError, Unauthorized, problem_response
@@ -63,6 +63,7 @@ class Edge:
     table: OwnershipTable
     limits: RateLimits
     verifier: TokenVerifier
+    specs: SpecWatcher | None = None
 
 
 class TooManyRequests(AppError):
@@ -119,6 +120,10 @@ class EdgeMiddleware:
                     headers={"Retry-After": str(round(wait))},
                 )
             owner = edge.table.owner(path)
+            if owner is None and not edge.table.complete and edge.specs and not _is_own(scope):
+                # A backend that was down may be up now: ask it rather than refuse.
+                await edge.specs.read_missing(wait=2.0)
+                owner = edge.table.owner(path)
             if owner is None:
                 if not edge.table.complete and not _is_own(scope):
                     missing = ", ".join(n for n, b in edge.backends.items() if b.spec is None)

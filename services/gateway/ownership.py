@@ -92,6 +92,7 @@ class SpecWatcher:
         self._task: asyncio.Task[None] | None = None
         self._wanted: set[str] = set()
         self._wake = asyncio.Event()
+        self._reading: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await asyncio.gather(*(self._read(name) for name in self.backends))
@@ -102,6 +103,19 @@ class SpecWatcher:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+
+    async def read_missing(self, wait: float) -> None:
+        """Ask the backends whose OpenAPI is missing now (a request needs it), waiting at most
+        `wait` seconds; one reading at a time, shared by the requests that wait for it."""
+        if self._reading is None or self._reading.done():
+            self._reading = asyncio.create_task(self._read_missing())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._reading), wait)
+
+    async def _read_missing(self) -> None:
+        names = [name for name, backend in self.backends.items() if backend.spec is None]
+        if any(await asyncio.gather(*(self._read(name) for name in names))):
+            self._rebuild()
 
     def refresh(self, name: str) -> None:
         """Read `name`'s OpenAPI again soon (its circuit closed: it came back)."""
