@@ -75,6 +75,7 @@ class System:
         }
         for name in SERVICES:
             self.env[f"SPN_GATEWAY_{name.upper()}_URL"] = self.url(name)
+        self.env["SPN_COUNCILS_REGISTRY_URL"] = self.url("registry")
         for name in DATA_SERVICES:
             self.env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
 
