@@ -2,7 +2,7 @@
 
     python .ci/contract.py [--postgres URL] [--clients] [--docs] [--max-examples 30]
 
-Starts registry (with the demo data), councils, grants and the gateway with uvicorn on free
+Starts registry and councils (with their demo data), grants and the gateway with uvicorn on free
 ports, on fresh SQLite files or, with --postgres, on fresh PostgreSQL databases; then:
 - --clients: generates a Python client with openapi-python-client from each service's
   /openapi.json and fails on any warning;
@@ -88,6 +88,8 @@ class System:
                 self.env[f"SPN_{name.upper()}_DATABASE_URL"] = self._create_database(name)
             run([sys.executable, "-m", f"services.{name}", "migrate"], self.env)
         run([sys.executable, "-m", "services.registry", "demo"], self.env,
+            stdout=subprocess.DEVNULL)  # fmt: skip
+        run([sys.executable, "-m", "services.councils", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         for name in SERVICES:
             log = (self.workdir / f"{name}.log").open("wb")

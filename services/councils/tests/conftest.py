@@ -18,6 +18,7 @@ from services.councils.config import CouncilsSettings
 from services.councils.models import audit_log, outbox
 
 Headers = dict[str, str]
+YEREVAN = "6b1c3a55-0000-4000-8000-00000000e1e1"
 
 
 class FakeRegistry:
@@ -33,6 +34,16 @@ class FakeRegistry:
 
     def _app(self) -> FastAPI:
         app = FastAPI()
+
+        @app.get("/v1/networks")
+        async def networks(status: str | None = None, limit: int = 50) -> dict[str, Any]:
+            items = [n for n in self.networks.values() if status in (None, n["status"])]
+            return {"items": items, "next_cursor": None}
+
+        @app.get("/v1/communities")
+        async def communities(q: str = "") -> dict[str, Any]:
+            yerevan = {"id": YEREVAN, "name": {"hy": "Երևան", "en": "Yerevan"}}
+            return {"items": [yerevan] if q.lower() in "yerevan" else [], "next_cursor": None}
 
         @app.get("/v1/networks/{network_id}")
         async def network(network_id: str) -> dict[str, Any]:
@@ -79,11 +90,13 @@ class FakeRegistry:
         self.events.append(event)
         return event
 
-    def add_network(self, *, form: str = "mixed", status: str = "active") -> str:
+    def add_network(
+        self, *, form: str = "mixed", status: str = "active", name_en: str = "Masis network"
+    ) -> str:
         network_id = str(uuid.uuid4())
         self.networks[network_id] = {
             "id": network_id, "center_id": str(uuid.uuid4()),
-            "name": {"hy": "Մասիսի ցանց", "en": "Masis network"}, "form": form,
+            "name": {"hy": "Մասիսի ցանց", "en": name_en}, "form": form,
             "status": status, "dissolved_on": None,
             "may_form_council": status == "active" and form != "informal",
         }  # fmt: skip
