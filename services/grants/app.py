@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from services.grants.clients import make_registry
 from services.grants.config import GrantsSettings
 from services.grants.models import idempotency_keys
-from services.grants.routes import plans
+from services.grants.routes import applications, calls, grants, plans, programmes
 from shared.app import create_service_app
 
 
@@ -33,7 +33,13 @@ def create_app(
             "Local social plans drawn up with the community and their priorities, grant "
             "programmes, calls, applications and their assessment, and grants."
         ),
-        routers=[plans.router],
+        routers=[
+            plans.router,
+            programmes.router,
+            calls.router,
+            applications.router,
+            grants.router,
+        ],
         idempotency=idempotency_keys,
         on_startup=[connect_registry],
         on_shutdown=[close_registry],

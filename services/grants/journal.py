@@ -10,6 +10,12 @@ journal = Journal(audit_log, outbox)
 
 def registered() -> Journal:
     # Importing the rules registers their resources; they import this module, hence here.
-    from services.grants.rules import plans  # noqa: F401
+    from services.grants.rules import (  # noqa: F401
+        applications,
+        calls,
+        grants,
+        plans,
+        programmes,
+    )
 
     return journal
