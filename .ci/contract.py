@@ -75,6 +75,7 @@ class System:
         }
         for name in SERVICES:
             self.env[f"SPN_GATEWAY_{name.upper()}_URL"] = self.url(name)
+        self.env["SPN_GRANTS_REGISTRY_URL"] = self.url("registry")
         for name in DATA_SERVICES:
             self.env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
 
@@ -87,6 +88,8 @@ class System:
                 self.env[f"SPN_{name.upper()}_DATABASE_URL"] = self._create_database(name)
             run([sys.executable, "-m", f"services.{name}", "migrate"], self.env)
         run([sys.executable, "-m", "services.registry", "demo"], self.env,
+            stdout=subprocess.DEVNULL)  # fmt: skip
+        run([sys.executable, "-m", "services.grants", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         for name in SERVICES:
             log = (self.workdir / f"{name}.log").open("wb")
