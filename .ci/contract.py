@@ -76,6 +76,7 @@ class System:
         for name in SERVICES:
             self.env[f"SPN_GATEWAY_{name.upper()}_URL"] = self.url(name)
         self.env["SPN_COUNCILS_REGISTRY_URL"] = self.url("registry")
+        self.env["SPN_GRANTS_REGISTRY_URL"] = self.url("registry")
         for name in DATA_SERVICES:
             self.env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
 
@@ -90,6 +91,8 @@ class System:
         run([sys.executable, "-m", "services.registry", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         run([sys.executable, "-m", "services.councils", "demo"], self.env,
+            stdout=subprocess.DEVNULL)  # fmt: skip
+        run([sys.executable, "-m", "services.grants", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         for name in SERVICES:
             log = (self.workdir / f"{name}.log").open("wb")
