@@ -7,3 +7,6 @@ class GrantsSettings(DataServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SPN_GRANTS_", extra="ignore")
 
     service_name: str = "grants"
+    # The registry, asked over HTTP about communities, actors, networks and code lists.
+    registry_url: str = "http://127.0.0.1:8001"
+    registry_timeout_seconds: float = 3.0
