@@ -1,5 +1,6 @@
-"""The gateway in front of real processes: the registry (demo data) and a trial backend that
-answers slowly, in streams, or with errors on demand (tests/trial_backend.py)."""
+"""The gateway in front of real processes: the registry, councils and grants (demo data), and
+a trial backend that answers slowly, in streams, or with errors on demand
+(tests/trial_backend.py), added as a fourth backend by configuration alone."""
 
 from __future__ import annotations
 
@@ -69,8 +70,12 @@ class Processes:
 
 
 TRIALS = ["-m", "uvicorn", "tests.trial_backend:app", "--log-level", "warning"]
-REGISTRY = ["-m", "services.registry", "serve"]
+SERVICES = ("registry", "councils", "grants")
 GATEWAY = ["-m", "services.gateway", "serve"]
+
+
+def serve(name: str) -> list[str]:
+    return ["-m", f"services.{name}", "serve"]
 
 
 @pytest.fixture(scope="module")
@@ -81,17 +86,20 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
         "SPN_DATA_DIR": str(workdir / "data"),
         "SPN_ENV": "local",
         "SPN_WORKERS": "1",
-        "SPN_REGISTRY_LOG_LEVEL": "WARNING",
-        "SPN_GATEWAY_LOG_LEVEL": "WARNING",
+        **{f"SPN_{name.upper()}_LOG_LEVEL": "WARNING" for name in (*SERVICES, "gateway")},
     }
-    env.pop("SPN_REGISTRY_DATABASE_URL", None)
-    for command in ("migrate", "demo"):
-        subprocess.run([sys.executable, "-m", "services.registry", command], cwd=ROOT, env=env,
-                       check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     processes = Processes(workdir, env)
-    processes.ports.update(councils=free_port())  # nothing listens there
+    processes.ports.update({name: free_port() for name in SERVICES})
+    for name in SERVICES:
+        env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
+        env[f"SPN_{name.upper()}_REGISTRY_URL"] = processes.url("registry")
+    for name in SERVICES:
+        for command in ("migrate", "demo"):
+            subprocess.run([sys.executable, "-m", f"services.{name}", command], cwd=ROOT,
+                           env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     try:
-        processes.start("registry", REGISTRY, "/readyz")
+        for name in SERVICES:
+            processes.start(name, serve(name), "/readyz")
         processes.start("trials", TRIALS, "/readyz")
         processes.start("gateway", GATEWAY, "/readyz", **gateway_env(processes))
         yield processes
@@ -103,8 +111,8 @@ def gateway_env(processes: Processes, **settings: str) -> dict[str, str]:
     return {
         "SPN_GATEWAY_REGISTRY_URL": processes.url("registry"),
         "SPN_GATEWAY_COUNCILS_URL": processes.url("councils"),
-        # The trial backend stands in the place of the grants.
-        "SPN_GATEWAY_GRANTS_URL": processes.url("trials"),
+        "SPN_GATEWAY_GRANTS_URL": processes.url("grants"),
+        "SPN_GATEWAY_EXTRA_BACKENDS": f"trials={processes.url('trials')}",
         "SPN_GATEWAY_DEADLINE_SECONDS": "1",
         "SPN_GATEWAY_VIEW_DEADLINE_SECONDS": "1",
         "SPN_GATEWAY_CIRCUIT_COOL_OFF_SECONDS": "1",
@@ -260,15 +268,15 @@ class TestFailure:
         assert refused.json()["type"].endswith("/circuit-open")
         assert int(refused.headers["retry-after"]) >= 1
         assert time.monotonic() - started < 0.2
-        status = (await gateway.get("/v1/status")).json()["services"]["grants"]
+        status = (await gateway.get("/v1/status")).json()["services"]["trials"]
         assert status["circuit"] == "open"
         metrics = (await gateway.get("/metrics")).text
-        assert 'spn_gateway_circuit_state{backend="grants"} 2.0' in metrics
-        assert 'spn_gateway_backend_duration_seconds_count{backend="grants"}' in metrics
+        assert 'spn_gateway_circuit_state{backend="trials"} 2.0' in metrics
+        assert 'spn_gateway_backend_duration_seconds_count{backend="trials"}' in metrics
         await asyncio.sleep(1.1)
         probe = await gateway.get("/v1/trials/echo")
         assert probe.status_code == 200
-        status = (await gateway.get("/v1/status")).json()["services"]["grants"]
+        status = (await gateway.get("/v1/status")).json()["services"]["trials"]
         assert status["circuit"] == "closed"
 
     async def test_a_stopped_backend_is_a_503_then_a_partial_view_then_whole_again(
@@ -293,7 +301,7 @@ class TestFailure:
             status = (await gateway.get("/v1/status")).json()
             assert status["services"]["registry"]["status"] == "down"
         finally:
-            system.start("registry", REGISTRY, "/readyz")
+            system.start("registry", serve("registry"), "/readyz")
         restarted = time.monotonic()
         while True:
             again = await gateway.get(view)
@@ -346,7 +354,7 @@ def test_a_backend_that_starts_late_is_routed_without_restarting_the_gateway(
     system: Processes,
 ) -> None:
     system.ports["late"] = free_port()
-    settings = gateway_env(system, SPN_GATEWAY_GRANTS_URL=system.url("late"))
+    settings = gateway_env(system, SPN_GATEWAY_EXTRA_BACKENDS=f"trials={system.url('late')}")
     system.start("late-gateway", GATEWAY, "/readyz", **settings)
     try:
         url = system.url("late-gateway") + "/v1/trials/echo"
@@ -362,3 +370,87 @@ def test_a_backend_that_starts_late_is_routed_without_restarting_the_gateway(
         system.stop("late-gateway")
         if "late" in system.running:
             system.stop("late")
+
+
+class TestViews:
+    """Each view assembled from the three services' demo data, in one answer."""
+
+    async def _demo(self, gateway: httpx.AsyncClient) -> dict[str, Any]:
+        grants = (await gateway.get("/v1/grants", params={"limit": 200})).json()["items"]
+        grant = next(g for g in grants if g.get("priority_id"))
+        plans = await gateway.get("/v1/plans", params={"community_id": grant["community_id"]})
+        return {"grant": grant, "plan": plans.json()["items"][0]}
+
+    async def test_a_center_with_its_network_council_and_gaps(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        answer = await gateway.get(f"/v1/views/centers/{MASIS}")
+        view = answer.json()
+        assert answer.status_code == 200
+        assert view["partial"] is False, view["missing"]
+        assert view["center"]["id"] == MASIS
+        assert {c["id"] for c in view["territory"]} == set(view["center"]["territory"])
+        assert view["networks"]
+        assert view["members"]
+        assert view["gaps"]
+        network_ids = {n["id"] for n in view["networks"]}
+        assert view["councils"]
+        assert {c["network_id"] for c in view["councils"]} <= network_ids
+
+    async def test_a_community_with_its_plan_grants_and_funding(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        demo = await self._demo(gateway)
+        community = demo["grant"]["community_id"]
+        view = (await gateway.get(f"/v1/views/communities/{community}")).json()
+        assert view["partial"] is False, view["missing"]
+        assert view["community"]["id"] == community
+        assert view["region"]["code"] == view["community"]["region_code"]
+        assert demo["grant"]["id"] in {g["id"] for g in view["grants"]}
+        assert [p["id"] for p in view["plans"]] == [demo["plan"]["id"]]
+        assert view["plans"][0]["priorities"]
+        currencies = {g["amount"]["currency"] for g in view["grants"]}
+        assert {f["currency"] for f in view["funding"]} == currencies
+
+    async def test_an_actor_with_the_grants_it_received(self, gateway: httpx.AsyncClient) -> None:
+        demo = await self._demo(gateway)
+        actor = demo["grant"]["recipient_id"]
+        view = (await gateway.get(f"/v1/views/actors/{actor}")).json()
+        assert view["partial"] is False, view["missing"]
+        assert view["actor"]["id"] == actor
+        assert demo["grant"]["id"] in {g["id"] for g in view["grants"]}
+        assert isinstance(view["networks"], list)
+
+    async def test_a_plans_coverage(self, gateway: httpx.AsyncClient) -> None:
+        demo = await self._demo(gateway)
+        view = (await gateway.get(f"/v1/views/plans/{demo['plan']['id']}/coverage")).json()
+        assert view["partial"] is False, view["missing"]
+        priorities = {p["priority"]["id"]: p for p in view["priorities"]}
+        assert set(priorities) == {p["id"] for p in demo["plan"]["priorities"]}
+        piloted = priorities[demo["grant"]["priority_id"]]
+        assert demo["grant"]["id"] in {g["id"] for g in piloted["grants"]}
+        assert set(view["unserved"]) == {i for i, p in priorities.items() if not p["served"]}
+
+    async def test_grants_stopped_leaves_their_parts_missing_then_whole_again(
+        self, gateway: httpx.AsyncClient, system: Processes
+    ) -> None:
+        demo = await self._demo(gateway)
+        view = f"/v1/views/communities/{demo['grant']['community_id']}"
+        system.stop("grants")
+        try:
+            answer = await gateway.get(view)
+            assert answer.status_code == 200
+            partial = answer.json()
+            assert partial["partial"] is True
+            assert set(partial["missing"]) == {"grants", "plans"}
+            assert partial["grants"] is None
+            assert partial["funding"] is None
+            assert partial["community"]
+            assert partial["actors"] is not None
+            assert set(answer.headers["x-spn-partial"].split(", ")) == {"grants", "plans"}
+        finally:
+            system.start("grants", serve("grants"), "/readyz")
+        restarted = time.monotonic()
+        while (again := (await gateway.get(view)).json())["partial"]:
+            assert time.monotonic() - restarted < 2.0, again["missing"]
+            await asyncio.sleep(0.1)

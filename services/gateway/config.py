@@ -10,6 +10,8 @@ class GatewaySettings(ServiceSettings):
     registry_url: str = "http://127.0.0.1:8001"
     councils_url: str = "http://127.0.0.1:8002"
     grants_url: str = "http://127.0.0.1:8003"
+    # More backends, proxied and documented the same way: "name=http://host:port,...".
+    extra_backends: str = ""
     # A backend slower than this to say it is ready is reported down.
     status_deadline_seconds: float = 2.0
     # A proxied request gets this long for the backend to start answering (a stream may then
@@ -33,10 +35,12 @@ class GatewaySettings(ServiceSettings):
     rate_limit_storage: str = ""
 
     def backends(self) -> dict[str, str]:
+        extra = (item.partition("=") for item in self.extra_backends.split(",") if item.strip())
         return {
             "registry": self.registry_url,
             "councils": self.councils_url,
             "grants": self.grants_url,
+            **{name.strip(): url.strip() for name, _sep, url in extra},
         }
 
     def allowed_origins(self) -> list[str]:
