@@ -454,3 +454,16 @@ class TestViews:
         while (again := (await gateway.get(view)).json())["partial"]:
             assert time.monotonic() - restarted < 2.0, again["missing"]
             await asyncio.sleep(0.1)
+
+    async def test_an_actor_with_its_networks_and_council_seats(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        center = (await gateway.get(f"/v1/views/centers/{MASIS}")).json()
+        council = center["councils"][0]
+        members = (await gateway.get(f"/v1/councils/{council['id']}/members")).json()["items"]
+        member = next(m for m in members if m["actor_id"])
+        view = (await gateway.get(f"/v1/views/actors/{member['actor_id']}")).json()
+        assert view["partial"] is False, view["missing"]
+        assert council["network_id"] in {n["id"] for n in view["networks"]}
+        assert [s["id"] for s in view["council_seats"]] == [member["id"]]
+        assert view["council_seats"][0]["seats"] == member["seats"]

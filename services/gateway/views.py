@@ -124,6 +124,10 @@ class ActorView(Partial):
     networks: list[Json] | None = Field(
         description="The networks the actor is a member of now (NetworkOut)"
     )
+    council_seats: list[Json] | None = Field(
+        description="Its memberships, with their seats, in the councils of its networks "
+        "(CouncilMemberOut)"
+    )
     grants: list[Json] | None = Field(description="The grants it received (GrantOut)")
 
 
@@ -190,21 +194,49 @@ def funding(grants: list[Json]) -> list[FundingTotal]:
     "/actors/{actor_id}",
     response_model=ActorView,
     responses=VIEW_RESPONSES,
-    summary="An actor: its record, its networks, the grants it received",
+    summary="An actor: its record, its networks, its council seats, the grants it received",
 )
 async def view_actor(actor_id: uuid.UUID, request: Request) -> Response:
     view = Composition(request)
-    actor, networks, grants = await asyncio.gather(
+    networks_ready: asyncio.Future[list[Json] | None] = asyncio.get_running_loop().create_future()
+
+    async def networks() -> list[Json] | None:
+        found = None
+        try:
+            found = await view.part(
+                "networks", view.items("registry", "/v1/networks", actor_id=actor_id)
+            )
+        finally:
+            networks_ready.set_result(found)
+        return found
+
+    async def seats() -> list[Json]:
+        found = await networks_ready
+        if found is None:
+            raise TimeoutError  # left missing, as the networks are
+        pages = await asyncio.gather(
+            *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in found)
+        )
+        members = await asyncio.gather(
+            *(view.items("councils", f"/v1/councils/{c['id']}/members")
+              for page in pages for c in page)
+        )  # fmt: skip
+        return [m for page in members for m in page if m.get("actor_id") == str(actor_id)]
+
+    actor, nets, council_seats, grants = await asyncio.gather(
         view.subject(
             "actor",
             "registry",
             f"/v1/actors/{actor_id}",
             _("There is no actor {actor_id}.", actor_id=actor_id),
         ),
-        view.part("networks", view.items("registry", "/v1/networks", actor_id=actor_id)),
+        networks(),
+        view.part("council_seats", seats()),
         view.part("grants", view.items("grants", "/v1/grants", recipient_id=actor_id)),
     )
-    return view.answer(ActorView(actor=actor, networks=networks, grants=grants))
+    return view.answer(
+        ActorView(actor=actor, networks=nets, council_seats=council_seats, grants=grants)
+    )
 
 
 @router.get(
