@@ -2,7 +2,7 @@
 
     python .ci/contract.py [--postgres URL] [--clients] [--docs] [--max-examples 30]
 
-Starts registry (with the demo data), councils, grants and the gateway with uvicorn on free
+Starts registry and councils (with their demo data), grants and the gateway with uvicorn on free
 ports, on fresh SQLite files or, with --postgres, on fresh PostgreSQL databases; then:
 - --clients: generates a Python client with openapi-python-client from each service's
   /openapi.json and fails on any warning;
@@ -75,6 +75,7 @@ class System:
         }
         for name in SERVICES:
             self.env[f"SPN_GATEWAY_{name.upper()}_URL"] = self.url(name)
+        self.env["SPN_COUNCILS_REGISTRY_URL"] = self.url("registry")
         self.env["SPN_GRANTS_REGISTRY_URL"] = self.url("registry")
         for name in DATA_SERVICES:
             self.env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
@@ -88,6 +89,8 @@ class System:
                 self.env[f"SPN_{name.upper()}_DATABASE_URL"] = self._create_database(name)
             run([sys.executable, "-m", f"services.{name}", "migrate"], self.env)
         run([sys.executable, "-m", "services.registry", "demo"], self.env,
+            stdout=subprocess.DEVNULL)  # fmt: skip
+        run([sys.executable, "-m", "services.councils", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         run([sys.executable, "-m", "services.grants", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip

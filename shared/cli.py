@@ -38,8 +38,10 @@ def run_service_cli(
     settings_factory: Callable[[], ServiceSettings],
     service_dir: Path | None = None,
     extra_commands: dict[str, Callable[[argparse.Namespace], None]] | None = None,
+    command_arguments: dict[str, Callable[[argparse.ArgumentParser], None]] | None = None,
     argv: Sequence[str] | None = None,
 ) -> None:
+    """`command_arguments`: for an extra command that takes options, a function adding them."""
     parser = argparse.ArgumentParser(prog=f"python -m services.{name}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP service")
@@ -54,7 +56,9 @@ def run_service_cli(
     if service_dir is not None:
         commands.add_parser("migrate", help="upgrade the service's database to the newest schema")
     for command in extra_commands or {}:
-        commands.add_parser(command)
+        options = commands.add_parser(command)
+        if command in (command_arguments or {}):
+            (command_arguments or {})[command](options)
     args = parser.parse_args(argv)
 
     if args.command == "serve":

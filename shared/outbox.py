@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -186,8 +186,12 @@ class Dispatcher:
         timeout: float = 5.0,
         lease_seconds: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        credentials: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
+        """`credentials`: headers sent with each push (e.g. a fresh bearer token), asked for
+        at every delivery so that a token never expires in a long-running dispatcher."""
         self.database = database
+        self.credentials = credentials
         # Who holds a lease: unique per dispatcher, readable by whoever looks at the table.
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         # Longer than a delivery can take, so a lease never runs out under a live holder.
@@ -307,7 +311,8 @@ class Dispatcher:
         payload = {"events": [e.model_dump(mode="json") for e in events]}
         deliveries = self.tables.deliveries
         try:
-            response = await self._http.post(subscriber, json=payload)
+            headers = dict(self.credentials()) if self.credentials else None
+            response = await self._http.post(subscriber, json=payload, headers=headers)
             ok = 200 <= response.status_code < 300
             error = None if ok else f"answered {response.status_code}"
         except httpx.HTTPError as exc:

@@ -58,6 +58,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]
                        env=env, check=True)  # fmt: skip
     subprocess.run([sys.executable, "-m", "services.registry", "demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "services.councils", "demo"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
     subprocess.run([sys.executable, "-m", "services.grants", "demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)  # fmt: skip
     running = System(env, f"http://127.0.0.1:{ports['gateway']}")
@@ -88,7 +90,7 @@ def test_a_readme_curl_line_works_as_pasted(
         "set -eo pipefail",
         # As pasted, but a 4xx or 5xx answer fails the line.
         'curl() { command curl --fail-with-body --show-error "$@"; }',
-        *setup,
+        *(LOCAL.sub(local, step) for step in setup),
         LOCAL.sub(local, line),
     ])  # fmt: skip
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}

@@ -19,11 +19,18 @@ from services.registry.routes import (
     territories,
 )
 from shared.app import create_service_app
+from shared.auth import mint_token
 from shared.outbox import Dispatcher
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     settings = settings or RegistrySettings()
+
+    def credentials() -> dict[str, str]:
+        token = settings.subscriber_token or mint_token(
+            settings.auth, subject="registry", roles=["feed_publisher"], ttl_seconds=300
+        )
+        return {"Authorization": f"Bearer {token}"}
 
     async def start_dispatcher(app: FastAPI) -> None:
         app.state.dispatcher = Dispatcher(
@@ -32,6 +39,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             settings.subscribers,
             caller="registry",
             poll_interval=settings.outbox_poll_seconds,
+            credentials=credentials,
         )
         await app.state.dispatcher.start()
 

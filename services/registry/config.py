@@ -13,6 +13,11 @@ class RegistrySettings(DataServiceSettings):
     # Where the change feed is pushed: comma-separated URLs that accept POST {"events": [...]}.
     subscribers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     outbox_poll_seconds: float = 1.0
+    # The bearer token pushes carry (subscribers such as councils accept the feed_publisher
+    # role). Empty: one is minted for each push with the local HS256 secret, which serves
+    # local runs and deployments that sign with SPN_AUTH_SECRET; set it where tokens come
+    # from an identity provider.
+    subscriber_token: str = ""
 
     @field_validator("subscribers", mode="before")
     @classmethod

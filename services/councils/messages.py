@@ -1,0 +1,7 @@
+"""The councils service's catalog of problem texts (`locales/`), in Armenian and English."""
+
+from pathlib import Path
+
+from shared.i18n import TextDomain
+
+_ = TextDomain("councils", Path(__file__).parent / "locales")
