@@ -46,8 +46,7 @@ async def list_plans(
 
 @router.get("/{plan_id}", response_model=PlanOut, responses=problem_responses(404))
 async def get_plan(plan_id: uuid.UUID, session: SessionDep, conditional: Reading) -> Response:
-    plan = await rules.get_plan(session, plan_id)
-    return conditional.answer(await rules.PLANS.snapshot(session, plan))
+    return conditional.answer(await rules.read_plan(session, plan_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanOut,

@@ -4,10 +4,11 @@ their ranked priorities and the consultations held on them."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,6 +91,57 @@ async def plan_views(session: AsyncSession, plans: list[LocalPlan]) -> list[Plan
         )
         counts = {plan_id: int(n) for plan_id, n in counted.all()}
     return [plan_out(p, priorities[p.id], counts.get(p.id, 0)) for p in plans]
+
+
+_READ_PLAN: dict[str, Select[Any]] = {}
+_PRIORITY_COLUMNS = ("id", "rank", "title_hy", "title_en", "target_groups", "service_categories",
+                     "justification", "indicators", "cost_minor", "cost_currency")  # fmt: skip
+
+
+def _read_plan_statement(dialect: str) -> Select[Any]:
+    """One statement for a plan, its priorities (a JSON array built by the database) and its
+    number of consultations; built once per dialect."""
+    if dialect not in _READ_PLAN:
+        aggregate, array = (
+            (func.json_agg, func.json_build_array)
+            if dialect == "postgresql"
+            else (func.json_group_array, func.json_array)
+        )
+        plans, priorities = LocalPlan.__table__, PlanPriority.__table__
+        consultations = Consultation.__table__
+        _READ_PLAN[dialect] = select(
+            plans,
+            select(aggregate(array(*(priorities.c[c] for c in _PRIORITY_COLUMNS))))
+            .where(priorities.c.plan_id == plans.c.id)
+            .scalar_subquery()
+            .label("priorities_json"),
+            select(func.count())
+            .where(consultations.c.plan_id == plans.c.id)
+            .scalar_subquery()
+            .label("consultations"),
+        ).where(plans.c.id == bindparam("plan_id"))
+    return _READ_PLAN[dialect]
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def read_plan(session: AsyncSession, plan_id: uuid.UUID) -> PlanOut:
+    """The representation of one plan from one statement of plain rows (the read path)."""
+    connection = await session.connection()
+    statement = _read_plan_statement(connection.dialect.name)
+    row = (await connection.execute(statement, {"plan_id": plan_id})).first()
+    if row is None:
+        raise NotFound(_("There is no local social plan {plan_id}.", plan_id=plan_id))
+    priorities = []
+    for values in _json(row.priorities_json) or []:
+        fields = dict(zip(_PRIORITY_COLUMNS, values, strict=True))
+        fields["id"] = uuid.UUID(str(fields["id"]))
+        for listed in ("target_groups", "service_categories", "indicators"):
+            fields[listed] = _json(fields[listed]) or []
+        priorities.append(PlanPriority(**fields))
+    return plan_out(row, priorities, int(row.consultations))
 
 
 async def _represent_plan(session: AsyncSession, plan: LocalPlan, full: bool) -> PlanOut:
