@@ -28,6 +28,7 @@ T = TypeVar("T")
 PARTIAL_HEADER = "X-SPN-Partial"
 Json = dict[str, Any]
 MAX_PAGES = 10
+SCHEMA_KEY = "x-spn-schema"
 
 router = APIRouter(prefix="/v1/views", tags=["views"])
 
@@ -104,6 +105,12 @@ class Composition:
         return Response(model.model_dump_json(), media_type="application/json", headers=headers)
 
 
+def part(description: str, schema: str) -> Any:
+    """A field holding a backend's representation: `schema` ("registry:ActorOut") becomes a
+    reference to that schema in the merged OpenAPI (services.gateway.openapi)."""
+    return Field(description=description, json_schema_extra={SCHEMA_KEY: schema})
+
+
 class Partial(BaseModel):
     partial: bool = Field(
         default=False, description="True when some parts could not be fetched in time"
@@ -120,57 +127,62 @@ class FundingTotal(BaseModel):
 
 
 class ActorView(Partial):
-    actor: Json | None = Field(description="The actor's registry record (the registry's ActorOut)")
-    networks: list[Json] | None = Field(
-        description="The networks the actor is a member of now (NetworkOut)"
+    actor: Json | None = part("The actor's registry record", "registry:ActorOut")
+    networks: list[Json] | None = part(
+        "The networks the actor is a member of now", "registry:NetworkOut"
     )
-    council_seats: list[Json] | None = Field(
-        description="Its memberships, with their seats, in the councils of its networks "
-        "(CouncilMemberOut)"
+    council_seats: list[Json] | None = part(
+        "Its memberships, with their seats, in the councils of its networks",
+        "councils:CouncilMemberOut",
     )
-    grants: list[Json] | None = Field(description="The grants it received (GrantOut)")
+    grants: list[Json] | None = part("The grants it received", "grants:GrantOut")
 
 
 class CenterView(Partial):
-    center: Json | None = Field(description="The center (the registry's CenterOut)")
-    territory: list[Json] | None = Field(
-        description="The communities of its service territory (CommunityOut)"
+    center: Json | None = part("The center", "registry:CenterOut")
+    territory: list[Json] | None = part(
+        "The communities of its service territory", "registry:CommunityOut"
     )
-    networks: list[Json] | None = Field(description="Its networks (NetworkOut)")
-    members: list[Json] | None = Field(description="The members of its networks (MemberOut)")
-    councils: list[Json] | None = Field(description="The councils of its networks (CouncilOut)")
-    grants: list[Json] | None = Field(description="Grants in its territory (GrantOut)")
-    gaps: list[Json] | None = Field(description="What no active service of its territory covers")
+    networks: list[Json] | None = part("Its networks", "registry:NetworkOut")
+    members: list[Json] | None = part("The members of its networks", "registry:MemberOut")
+    councils: list[Json] | None = part("The councils of its networks", "councils:CouncilOut")
+    grants: list[Json] | None = part("Grants in its territory", "grants:GrantOut")
+    gaps: list[Json] | None = part(
+        "What no active service of its territory covers", "registry:CommunityGaps"
+    )
 
 
 class CommunityView(Partial):
-    community: Json | None = Field(description="The community (CommunityOut)")
-    region: Json | None = Field(description="Its region (RegionOut)")
-    centers: list[Json] | None = Field(description="The centers whose territory has it")
-    actors: list[Json] | None = Field(description="Actors there (ActorOut)")
-    services: list[Json] | None = Field(description="Services there (ServiceOut)")
-    gaps: list[Json] | None = Field(description="What no active service of its centers covers")
-    plans: list[Json] | None = Field(
-        description="Its local social plans with their priorities (PlanOut)"
+    community: Json | None = part("The community", "registry:CommunityOut")
+    region: Json | None = part("Its region", "registry:RegionOut")
+    centers: list[Json] | None = part("The centers whose territory has it", "registry:CenterOut")
+    actors: list[Json] | None = part("Actors there", "registry:ActorOut")
+    services: list[Json] | None = part("Services there", "registry:ServiceOut")
+    gaps: list[Json] | None = part(
+        "What no active service of its centers covers", "registry:CommunityGaps"
     )
-    grants: list[Json] | None = Field(description="Grants in the community (GrantOut)")
+    plans: list[Json] | None = part(
+        "Its local social plans with their priorities", "grants:PlanOut"
+    )
+    grants: list[Json] | None = part("Grants in the community", "grants:GrantOut")
     funding: list[FundingTotal] | None = Field(description="The grants' amounts, per currency")
-    councils: list[Json] | None = Field(
-        description="Its councils and those of its centers' networks (CouncilOut)"
+    councils: list[Json] | None = part(
+        "Its councils and those of its centers' networks", "councils:CouncilOut"
     )
 
 
 class PriorityCoverage(BaseModel):
-    priority: Json = Field(description="The plan's priority (PriorityOut)")
+    priority: Json = part("The plan's priority", "grants:PriorityOut")
     served: bool = Field(description="Some active service there covers it")
-    services: list[Json] | None = Field(
-        description="Active services of the community in its categories or for its target groups"
+    services: list[Json] | None = part(
+        "Active services of the community in its categories or for its target groups",
+        "registry:ServiceOut",
     )
-    grants: list[Json] | None = Field(description="Grants piloting it (GrantOut)")
+    grants: list[Json] | None = part("Grants piloting it", "grants:GrantOut")
 
 
 class PlanCoverage(Partial):
-    plan: Json | None = Field(description="The local social plan (PlanOut)")
+    plan: Json | None = part("The local social plan", "grants:PlanOut")
     priorities: list[PriorityCoverage] = Field(
         description="Each priority against the registry's active services in the community"
     )

@@ -114,3 +114,19 @@ class TestMergedOpenAPI:
         assert merged["paths"]["/v1/actors"]["get"]["operationId"] == "list_actors"
         assert "/healthz" not in merged["paths"]
         assert schemas["GrantsMoney"]["title"] == "GrantsMoney"
+
+    def test_a_views_parts_refer_to_the_backends_schemas_under_their_merged_names(self) -> None:
+        plain = {"type": "object", "additionalProperties": True}
+        own = {"paths": {}, "components": {"schemas": {"View": schema(
+            one={"anyOf": [plain, {"type": "null"}], "x-spn-schema": "grants:Money"},
+            many={"type": "array", "items": plain, "x-spn-schema": "registry:Money"},
+            away={"anyOf": [plain, {"type": "null"}], "x-spn-schema": "councils:Seat"},
+        )}}}  # fmt: skip
+        money = {"components": {"schemas": {"Money": schema(amount={"type": "string"})}}}
+        other = {"components": {"schemas": {"Money": schema(minor={"type": "integer"})}}}
+        merged = merge(own, {"registry": money, "grants": other, "councils": None})
+        view = merged["components"]["schemas"]["View"]["properties"]
+        assert view["one"]["anyOf"][0] == {"$ref": "#/components/schemas/GrantsMoney"}
+        assert view["many"]["items"] == {"$ref": "#/components/schemas/Money"}
+        assert view["away"]["anyOf"][0] == plain  # councils' OpenAPI is not known
+        assert "x-spn-schema" not in str(merged)
