@@ -260,6 +260,10 @@ class TestFailure:
         self, gateway: httpx.AsyncClient
     ) -> None:
         assert (await gateway.get("/v1/trials/echo")).status_code == 200  # no failure counted
+        for _ in range(6):  # busy, with Retry-After: alive, no failure
+            busy = await gateway.get("/v1/trials/echo", params={"status": "503"})
+            assert busy.status_code == 503
+            assert busy.headers["retry-after"] == "3"
         for _ in range(5):
             assert (await gateway.get("/v1/trials/fail")).status_code == 500
         started = time.monotonic()

@@ -167,9 +167,11 @@ class Backend:
                 headers={"Retry-After": str(max(1, round(wait)))},
             )
 
-    def answered(self, status: int, started: float) -> None:
+    def answered(self, status: int, started: float, *, busy: bool = False) -> None:
+        """`busy`: a 503 with `Retry-After` (SQLite's one writer was taken): the backend is
+        alive and said when to come back, which is no failure of it."""
         self.latency.observe(time.perf_counter() - started)
-        if status >= 500:
+        if status >= 500 and not busy:
             self.failed()
         else:
             self.circuit.succeeded()
