@@ -340,68 +340,84 @@ async def _nothing() -> list[Json]:
 )
 async def view_community(community_id: uuid.UUID, request: Request) -> Response:
     view = Composition(request)
-
-    async def centers_and_gaps() -> tuple[list[Json], list[Json], list[Json]]:
-        centers = await view.items("registry", "/v1/centers", community_id=community_id)
-        gaps, networks = await asyncio.gather(
-            asyncio.gather(
-                *(view.items("registry", f"/v1/centers/{c['id']}/gaps") for c in centers)
-            ),
-            asyncio.gather(
-                *(view.items("registry", "/v1/networks", center_id=c["id"]) for c in centers)
-            ),
-        )
-        return centers, [g for page in gaps for g in page], [n for page in networks for n in page]
-
-    async def councils(networks: list[Json]) -> list[Json]:
-        pages = await asyncio.gather(
-            view.items("councils", "/v1/councils", community_id=community_id),
-            *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in networks),
-        )
-        return list({c["id"]: c for page in pages for c in page}.values())
-
-    community, both, actors, services, plans, grants = await asyncio.gather(
+    # Each part starts as soon as what it needs has come, not when a whole round has.
+    community_task = asyncio.create_task(
         view.subject(
             "community",
             "registry",
             f"/v1/communities/{community_id}",
             _("There is no community {community_id}.", community_id=community_id),
-        ),
-        view.part("centers", centers_and_gaps()),
+        )
+    )
+    centers_task = asyncio.create_task(
+        view.part("centers", view.items("registry", "/v1/centers", community_id=community_id))
+    )
+
+    async def per_center(path: str, **query: str) -> list[Json]:
+        centers = await centers_task
+        if centers is None:
+            raise TimeoutError  # left missing, as the centers are
+        pages = await asyncio.gather(
+            *(view.items("registry", path.format(id=c["id"]),
+                         **{k: v.format(id=c["id"]) for k, v in query.items()})
+              for c in centers)
+        )  # fmt: skip
+        return [item for page in pages for item in page]
+
+    async def councils() -> list[Json]:
+        async def of_networks() -> list[Json]:
+            networks = await per_center("/v1/networks", center_id="{id}")
+            pages = await asyncio.gather(
+                *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in networks)
+            )
+            return [c for page in pages for c in page]
+
+        theirs, of_community = await asyncio.gather(
+            of_networks(), view.items("councils", "/v1/councils", community_id=community_id)
+        )
+        return list({c["id"]: c for c in [*of_community, *theirs]}.values())
+
+    async def region() -> Json | None:
+        community = await community_task
+        if community is None:
+            raise TimeoutError  # left missing, as the community is
+        return await _json(view.get("registry", f"/v1/regions/{community['region_code']}"))
+
+    (
+        community,
+        centers,
+        gaps,
+        region_,
+        councils_,
+        actors,
+        services,
+        plans,
+        grants,
+    ) = await asyncio.gather(
+        community_task,
+        centers_task,
+        view.part("gaps", per_center("/v1/centers/{id}/gaps")),
+        view.part("region", region()),
+        view.part("councils", councils()),
         view.part("actors", view.items("registry", "/v1/actors", community_id=community_id)),
         view.part("services", view.items("registry", "/v1/services", community_id=community_id)),
         view.part("plans", view.items("grants", "/v1/plans", community_id=community_id)),
         view.part("grants", view.items("grants", "/v1/grants", community_id=community_id)),
     )
-    centers, gaps, networks = both if both is not None else (None, None, [])
-    if both is None:
-        view.missing.append("gaps")
-    region, council_list = await asyncio.gather(
-        view.part("region", _json(view.get("registry", f"/v1/regions/{community['region_code']}")))
-        if community is not None
-        else _none(),
-        view.part("councils", councils(networks)),
-    )
-    if community is None:
-        view.missing.append("region")
     return view.answer(
         CommunityView(
             community=community,
-            region=region,
+            region=region_,
             centers=centers,
             actors=actors,
             services=services,
             gaps=gaps,
             plans=plans,
             grants=grants,
-            funding=funding(grants) if grants is not None else None,
-            councils=council_list,
+            funding=funding(grants) if isinstance(grants, list) else None,
+            councils=councils_,
         )
     )
-
-
-async def _none() -> None:
-    return None
 
 
 def _serves(priority: Json, service: Json) -> bool:
