@@ -28,7 +28,7 @@ def create_app(
         source="registry",
         table=inbox_positions,
         handle=apply_registry_event,
-        feed=client,
+        feed=client if settings.feed_catch_up else None,
         poll_seconds=settings.feed_poll_seconds,
     )
 

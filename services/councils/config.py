@@ -11,3 +11,6 @@ class CouncilsSettings(DataServiceSettings):
     registry_url: str = "http://127.0.0.1:8001"
     # How often the registry's feed is read even when no push came (a safety net).
     feed_poll_seconds: float = 30.0
+    # Off: the inbox is fed by the registry's pushes alone, never reads the feed itself
+    # (bench/councils_feed.py measures the inbox so).
+    feed_catch_up: bool = True
