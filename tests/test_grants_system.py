@@ -1,6 +1,7 @@
 """Grants as the run command starts it, with the registry as a real process: a plan, a call,
-two applications, their assessment and an award go through while the registry answers; while
-it is stopped, a write that needs it is a 503 problem and nothing is written."""
+two applications, their assessment and an award go through while the registry answers, and a
+recipient renamed there reaches the grant through the pushed change feed; while the registry is
+stopped, a write that needs it is a 503 problem and nothing is written."""
 
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ def services(tmp_path: Path) -> Iterator[Services]:
         "SPN_WORKERS": "1",
         "SPN_REGISTRY_PORT": str(ports["registry"]),
         "SPN_GRANTS_PORT": str(ports["grants"]),
+        # The registry pushes its change feed to the grants' inbox only (no councils here).
+        "SPN_REGISTRY_SUBSCRIBERS": f"http://127.0.0.1:{ports['grants']}/v1/inbox/registry",
     }
     for key in ("SPN_REGISTRY_DATABASE_URL", "SPN_GRANTS_DATABASE_URL", "SPN_GRANTS_REGISTRY_URL"):
         env.pop(key, None)
@@ -174,6 +177,18 @@ def test_a_call_goes_through_and_stops_when_the_registry_does(services: Services
     assert over.status_code == 409
     listed = grants.get("/v1/grants", params={"community_id": GYUMRI}).json()["items"]
     assert [g["id"] for g in listed] == [grant["id"]]
+
+    # The recipient renamed in the registry: pushed through its change feed to the grant.
+    renamed = registry.patch(f"/v1/actors/{actors[0]['id']}", headers=admin,
+                             json={"name": {"hy": "Նոր հույս"}})  # fmt: skip
+    assert renamed.status_code == 200, renamed.text
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        recipient = grants.get(f"/v1/grants/{grant['id']}").json()["recipient"]
+        if recipient["flag"] == "changed":
+            break
+        time.sleep(0.2)
+    assert (recipient["name"], recipient["flag"]) == ("Նոր հույս", "changed")
 
     services.stop("registry")
     services.wait_down("registry")

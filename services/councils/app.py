@@ -54,6 +54,7 @@ def create_app(
             councils.router,
             people.router,
             bylaws.router,
+            bylaws.in_force_router,
             working_groups.router,
             events.router,
             # Service to service: the registry pushes its events here with a feed_publisher

@@ -6,6 +6,7 @@
   writes the local social plans of those communities and their consultations.
 - `applicant`, scoped by the token's `actors` claim (registry actor ids), submits
   applications in the name of those actors and reads them before the call is decided.
+- `feed_publisher`: the registry pushing its change feed to `/v1/inbox/registry`.
 
 Every write checks the role and the scope together (`Principal.acts_for`). Reads of plans,
 programmes, calls, decided applications and grants are public.
@@ -24,6 +25,8 @@ ADMIN = Role("admin")
 GRANTS_OFFICER = Role("grants_officer")
 COMMUNITY_OFFICIAL = Role("community_official", scope="communities")
 APPLICANT = Role("applicant", scope="actors")
+# A service pushing its change feed to the inbox (the registry).
+FEED_PUBLISHER = Role("feed_publisher")
 
 PLAN_WRITERS = (ADMIN, COMMUNITY_OFFICIAL)
 OFFICERS = (ADMIN, GRANTS_OFFICER)

@@ -27,6 +27,7 @@ from sqlalchemy.types import Uuid
 
 from shared.database import IdMixin, TimestampMixin, UTCDateTime, VersionedMixin, make_metadata
 from shared.idempotency import idempotency_table
+from shared.inbox import inbox_table
 from shared.journal import audit_table
 from shared.outbox import outbox_tables
 
@@ -38,6 +39,8 @@ class Base(DeclarativeBase):
 idempotency_keys = idempotency_table(Base.metadata)
 audit_log = audit_table(Base.metadata)
 outbox = outbox_tables(Base.metadata)
+# How far the registry's change feed has been applied (recipients changed or deleted).
+inbox_positions = inbox_table(Base.metadata)
 
 
 class LocalPlan(IdMixin, VersionedMixin, TimestampMixin, Base):

@@ -24,6 +24,25 @@ from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/councils/{council_id}/bylaws", tags=["bylaws"])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
+# Beside the versions, not among them: `/bylaws/in-force` would be taken for a version id.
+in_force_router = APIRouter(prefix="/v1/councils/{council_id}", tags=["bylaws"])
+
+
+@in_force_router.get(
+    "/bylaws-in-force",
+    response_model=BylawsOut,
+    responses=problem_responses(404),
+    summary="The bylaws in force on a date (today when not given)",
+)
+async def get_bylaws_in_force(
+    council_id: uuid.UUID,
+    session: SessionDep,
+    conditional: Reading,
+    on: Annotated[Day | None, Query(description="the date; today when not given")] = None,
+) -> Response:
+    council = await get_council(session, council_id)
+    version = await rules.in_force(session, council, on or today())
+    return conditional.answer(rules.bylaws_out(version))
 
 
 @router.get("", summary="Every version of the council's bylaws, drafts and adopted")
@@ -39,23 +58,6 @@ async def list_bylaws(
         page=page,
     )  # fmt: skip
     return Page(items=[rules.bylaws_out(v) for v in items], next_cursor=cursor)
-
-
-@router.get(
-    "/in-force",
-    response_model=BylawsOut,
-    responses=problem_responses(404),
-    summary="The bylaws in force on a date (today when not given)",
-)
-async def get_bylaws_in_force(
-    council_id: uuid.UUID,
-    session: SessionDep,
-    conditional: Reading,
-    on: Annotated[Day | None, Query(description="the date; today when not given")] = None,
-) -> Response:
-    council = await get_council(session, council_id)
-    version = await rules.in_force(session, council, on or today())
-    return conditional.answer(rules.bylaws_out(version))
 
 
 @router.get("/{version_id}", response_model=BylawsOut, responses=problem_responses(404))

@@ -643,14 +643,20 @@ async def leave(
     member.leave_reason = data.reason
     for seat in await open_seats_of(session, member.id):
         seat.closed_on = max(data.left_on, seat.opened_on)
-    for rep in await session.scalars(
-        select(Representative).where(
+    reps = await session.scalars(
+        select(Representative)
+        .where(
             Representative.member_id == member.id,
             or_(Representative.term_end.is_(None), Representative.term_end > data.left_on),
         )
-    ):
-        rep.term_end = max(data.left_on, rep.term_start)
-        rep.end_reason = data.reason
+        .order_by(Representative.substitute_for_id.is_not(None).desc())  # substitutes first
+    )
+    for rep in reps:
+        if rep.term_start < data.left_on:
+            rep.term_end, rep.end_reason = data.left_on, data.reason
+        else:  # appointed for later, never sat: the appointment goes with the membership
+            await session.delete(rep)
+            await session.flush()
     await session.flush()
     return await MEMBERS.updated(session, principal, member, before, event="left")
 

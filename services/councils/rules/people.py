@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.councils.access import sees_contacts
@@ -157,8 +157,6 @@ async def get_representative(
 def representatives_query(
     council_id: uuid.UUID, *, member_id: uuid.UUID | None, on: Any, include_past: bool
 ) -> Select[Any]:
-    from sqlalchemy import or_
-
     statement = select(Representative).where(Representative.council_id == council_id)
     if member_id:
         statement = statement.where(Representative.member_id == member_id)

@@ -99,9 +99,13 @@ class TestAdoption:
         assert adopted["status"] == "adopted"
         assert adopted["adoption"]["seats"] == 4
         assert "3 for" in adopted["adoption"]["explanation"]
-        in_force = await client.get(f"{url}/in-force", params={"on": "2024-05-10"})
+        in_force = await client.get(
+            f"/v1/councils/{council}/bylaws-in-force", params={"on": "2024-05-10"}
+        )
         assert in_force.json()["id"] == draft["id"]
-        before = await client.get(f"{url}/in-force", params={"on": "2024-05-09"})
+        before = await client.get(
+            f"/v1/councils/{council}/bylaws-in-force", params={"on": "2024-05-09"}
+        )
         assert before.status_code == 404
 
     async def test_adopted_versions_are_immutable(
@@ -154,7 +158,9 @@ class TestAdoption:
         members = await members_of(client, council)
         assert {len([s for s in m["seats"] if s["closed_on"] is None]) for m in members} == {2}
         assert (await client.get(f"/v1/councils/{council}")).json()["seats_per_member"] == 2
-        on = await client.get(f"{url}/in-force", params={"on": "2024-05-20"})
+        on = await client.get(
+            f"/v1/councils/{council}/bylaws-in-force", params={"on": "2024-05-20"}
+        )
         assert on.json()["number"] == 1
 
 

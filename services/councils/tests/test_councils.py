@@ -261,3 +261,24 @@ class TestStatus:
         response = await client.patch(url, json={"offices": {"chair_id": rep["id"]}}, headers=admin)
         assert response.status_code == 200, response.text
         assert response.json()["offices"]["chair_id"] == rep["id"]
+
+
+class TestLeavingBeforeATermBegins:
+    async def test_an_appointment_for_later_goes_with_the_membership(
+        self, client: httpx.AsyncClient, admin: Headers
+    ) -> None:
+        council = await create_municipal(client, admin)
+        url = f"/v1/councils/{council['id']}"
+        member = await post(client, f"{url}/members", admin, kind="person", name={"hy": "Արամ"},
+                            joined_on="2020-03-01")  # fmt: skip
+        person = await post(client, f"{url}/persons", admin, name={"hy": "Արամ"})
+        sitting = await post(client, f"{url}/representatives", admin, member_id=member["id"],
+                             person_id=person["id"], term_start="2020-03-01",
+                             term_end="2021-01-01")  # fmt: skip
+        later = await post(client, f"{url}/representatives", admin, member_id=member["id"],
+                           person_id=person["id"], term_start="2021-01-01")  # fmt: skip
+        await post(client, f"{url}/members/{member['id']}/leave", admin, left_on="2020-06-01",
+                   reason="Դուրս եկավ")  # fmt: skip
+        assert (await client.get(f"{url}/representatives/{later['id']}")).status_code == 404
+        ended = (await client.get(f"{url}/representatives/{sitting['id']}")).json()
+        assert ended["term_end"] == "2020-06-01"

@@ -29,7 +29,7 @@ async def test_the_demo_loads_once(
     assert masis["current_members"] == 5
     members = await members_of(client, masis["id"])
     assert all(m["complete"] for m in members)
-    in_force = await client.get(f"/v1/councils/{masis['id']}/bylaws/in-force")
+    in_force = await client.get(f"/v1/councils/{masis['id']}/bylaws-in-force")
     assert in_force.json()["number"] == 1
     groups = (await client.get(f"/v1/councils/{masis['id']}/working-groups")).json()["items"]
     assert len(groups) == 1

@@ -4,11 +4,15 @@ gaps filled from the feed), and the reconciliation with the registry's membershi
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from services.councils import reconciliation
+from services.councils.clients import Registry
 from services.councils.tests.conftest import (
     FakeRegistry,
     Headers,
@@ -17,6 +21,7 @@ from services.councils.tests.conftest import (
     members_of,
     post,
 )
+from shared.http import ServiceClient
 
 INBOX = "/v1/inbox/registry"
 
@@ -155,3 +160,20 @@ class TestReconciliation:
         response = await client.post(f"/v1/councils/{council['id']}/reconciliation",
                                      json={"on": "2024-09-01"}, headers=admin)  # fmt: skip
         assert response.status_code == 503
+
+
+async def test_the_reconcile_command_repairs_every_coordinating_council(
+    app: FastAPI, client: httpx.AsyncClient, admin: Headers, registry: FakeRegistry
+) -> None:
+    network = registry.add_network()
+    council = await create_council(client, admin, network)
+    registry.join(network, "Չհասած", joined_on="2024-08-01")  # its event never arrived
+    service = ServiceClient("http://registry", caller="test", transport=registry.transport())
+    try:
+        (report,) = await reconciliation.reconcile_all(
+            app.state.database, Registry(service), council=None, on=date(2024, 9, 1), repair=True
+        )
+    finally:
+        await service.aclose()
+    assert report.repaired is True
+    assert [m["name"]["hy"] for m in await members_of(client, council["id"])] == ["Չհասած"]

@@ -90,7 +90,11 @@ async def _represent(session: AsyncSession, row: Grant, full: bool) -> GrantOut:
     return grant_out(row)
 
 
-GRANTS = journal.resource("grant", _represent)
+GRANTS = journal.resource(
+    "grant",
+    _represent,
+    verbs=("created", "updated", "recipient_changed", "recipient_deleted"),
+)
 
 
 async def get_grant(session: AsyncSession, grant_id: uuid.UUID) -> Grant:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.grants.clients import Registry
 from services.grants.journal import journal
 from services.grants.messages import _
-from services.grants.models import GrantProgramme, ProgrammeBudget
+from services.grants.models import GrantCall, GrantProgramme, ProgrammeBudget
 from services.grants.money import from_minor
 from services.grants.rules import registry_checks
 from services.grants.schemas.programmes import (
@@ -24,7 +24,7 @@ from services.grants.schemas.programmes import (
 )
 from shared.auth import Principal
 from shared.concurrency import merge_patch
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.text import LocalizedText
 
 
@@ -87,6 +87,29 @@ async def _check_funders(registry: Registry, data: GrantProgrammeIn) -> None:
             await registry_checks.actor(registry, funder.actor_id, f"funders.{i}.actor_id")
 
 
+async def _ensure_covers_calls(
+    session: AsyncSession, programme_id: uuid.UUID, data: GrantProgrammeIn
+) -> None:
+    """409 when the programme's calls already share out more than the new budget."""
+    budget: dict[str, int] = {m.currency: m.minor for m in data.budget}
+    allocated = await session.execute(
+        select(GrantCall.currency, func.sum(GrantCall.budget_minor))
+        .where(GrantCall.programme_id == programme_id)
+        .group_by(GrantCall.currency)
+    )
+    for currency, total in allocated.all():
+        if int(total or 0) > budget.get(currency, 0):
+            raise Conflict(
+                _(
+                    "The programme's calls already share out {total} {currency}; its budget in "
+                    "{currency} cannot be less.",
+                    total=str(from_minor(int(total), currency).amount),
+                    currency=currency,
+                ),
+                title=_("Budget below the calls"),
+            )
+
+
 async def _save(session: AsyncSession, row: GrantProgramme, data: GrantProgrammeIn) -> None:
     row.name_hy, row.name_en = data.name.hy, data.name.en
     row.funders = [f.model_dump(mode="json") for f in data.funders]
@@ -125,5 +148,6 @@ async def edit_programme(
 ) -> GrantProgrammeOut:
     data = merge_patch(GrantProgrammeIn, before, patch)
     await _check_funders(registry, data)
+    await _ensure_covers_calls(session, row.id, data)
     await _save(session, row, data)
     return await PROGRAMMES.updated(session, principal, row, before)

@@ -185,6 +185,14 @@ class TestCalls:
             assert response.status_code == status, (change, response.text)
         calls = (await client.get("/v1/calls", params={"programme_id": pid})).json()["items"]
         assert [c["id"] for c in calls] == [world.call["id"]]
+        url = f"/v1/grant-programmes/{pid}"
+        for budget in ([{"amount": "9999999.99", "currency": "AMD"}],
+                       [{"amount": "50000", "currency": "EUR"}]):  # fmt: skip
+            response = await client.patch(url, json={"budget": budget}, headers=officer)
+            assert response.status_code == 409, budget
+        kept = await client.patch(url, json={"budget": [{"amount": "10000000", "currency": "AMD"}]},
+                                  headers=officer)  # fmt: skip
+        assert kept.status_code == 200
 
 
 class TestApplications:

@@ -3,11 +3,14 @@ fixture checks the journal on every refused write)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
+from services.grants.rules import plans as rules
 from services.grants.tests.conftest import (
     CONSULTATION,
     GORIS,
@@ -19,6 +22,8 @@ from services.grants.tests.conftest import (
     create_plan,
     plan_body,
 )
+from shared.concurrency import representation_bytes
+from shared.testing import StatementLog
 
 
 async def plans_of(client: httpx.AsyncClient, community_id: str) -> list[dict[str, Any]]:
@@ -284,3 +289,24 @@ class TestConditionalRequests:
         again = await client.get(url, headers={"If-None-Match": etag})
         assert again.status_code == 200
         assert again.json()["consultations"] == 1
+
+
+class TestReadPath:
+    async def test_a_plan_is_read_in_one_statement_as_the_journal_represents_it(
+        self, app: FastAPI, client: httpx.AsyncClient, gyumri_official: Headers
+    ) -> None:
+        plan = await adopted_plan(client, gyumri_official)
+        log = StatementLog(app.state.database.engine)
+        try:
+            await log.taken()
+            response = await client.get(f"/v1/plans/{plan['id']}")
+            assert response.status_code == 200
+            sent = await log.taken()
+        finally:
+            log.close()
+        assert len(sent) == 1, sent
+        assert sent[0].startswith("SELECT")
+        async with app.state.database.sessionmaker() as session:
+            row = await rules.get_plan(session, uuid.UUID(plan["id"]))
+            journaled = await rules.PLANS.snapshot(session, row)
+        assert response.content == representation_bytes(journaled)
