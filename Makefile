@@ -27,6 +27,7 @@ migrate: install
 run: migrate
 	python -m services.registry demo
 	python -m services.councils demo
+	python -m services.grants demo
 	@echo "SPN is starting: gateway http://127.0.0.1:8000 (API docs http://127.0.0.1:8000/docs);"
 	@echo "registry :8001, councils :8002, grants :8003 (each with /docs). Ctrl-C stops them all."
 	honcho start -f Procfile

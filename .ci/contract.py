@@ -72,10 +72,14 @@ class System:
             "SPN_COUNCILS_LOG_LEVEL": "WARNING",
             "SPN_GRANTS_LOG_LEVEL": "WARNING",
             "SPN_GATEWAY_LOG_LEVEL": "WARNING",
+            # schemathesis asks faster than any client may.
+            "SPN_GATEWAY_RATE_LIMIT_VIEW": "10000/second",
+            "SPN_GATEWAY_RATE_LIMIT_READ": "10000/second",
         }
         for name in SERVICES:
             self.env[f"SPN_GATEWAY_{name.upper()}_URL"] = self.url(name)
         self.env["SPN_COUNCILS_REGISTRY_URL"] = self.url("registry")
+        self.env["SPN_GRANTS_REGISTRY_URL"] = self.url("registry")
         for name in DATA_SERVICES:
             self.env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
 
@@ -90,6 +94,8 @@ class System:
         run([sys.executable, "-m", "services.registry", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         run([sys.executable, "-m", "services.councils", "demo"], self.env,
+            stdout=subprocess.DEVNULL)  # fmt: skip
+        run([sys.executable, "-m", "services.grants", "demo"], self.env,
             stdout=subprocess.DEVNULL)  # fmt: skip
         for name in SERVICES:
             log = (self.workdir / f"{name}.log").open("wb")
@@ -182,6 +188,9 @@ def check_with_schemathesis(
         "--header", f"Authorization: Bearer {token}", "--request-timeout", "30",
         "--report", "ndjson", "--report-ndjson-path", str(report), "--warnings", "off",
     ]  # fmt: skip
+    if name == "gateway":
+        # Its own operations: the proxied ones are the backends', checked there.
+        command += ["--include-path-regex", "^/v1/(views/|status$)"]
     started = time.monotonic()
     result = subprocess.run(command, cwd=workdir, env=system.env, capture_output=True, text=True)
     elapsed = time.monotonic() - started

@@ -75,7 +75,10 @@ def create_service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     version: str = "0.1.0",
+    edge: Sequence[tuple[type[Any], dict[str, Any]]] = (),
 ) -> FastAPI:
+    """`edge`: ASGI middleware (class, options) run inside the request context (request id,
+    metrics, language) but before everything else, innermost last."""
     configure_logging(settings.service_name, settings.log_level)
     is_data_service = isinstance(settings, DataServiceSettings)
 
@@ -125,6 +128,8 @@ def create_service_app(
         app.add_middleware(
             IdempotencyMiddleware, database_of=lambda: app.state.database, table=idempotency
         )
+    for middleware, options in reversed(edge):
+        app.add_middleware(middleware, **options)
     install_observability(app, settings.service_name, readiness if is_data_service else None)
     # Outermost, so that every answer (the 500 of the request context middleware too) knows
     # the language the request asked for.

@@ -60,6 +60,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]
                    check=True, capture_output=True)  # fmt: skip
     subprocess.run([sys.executable, "-m", "services.councils", "demo"], cwd=ROOT, env=env,
                    check=True, capture_output=True)  # fmt: skip
+    subprocess.run([sys.executable, "-m", "services.grants", "demo"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)  # fmt: skip
     running = System(env, f"http://127.0.0.1:{ports['gateway']}")
     try:
         for name, command in _procfile().items():

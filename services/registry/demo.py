@@ -167,6 +167,27 @@ ACTORS: dict[str, dict[str, Any]] = {
     },
 }  # fmt: skip
 
+# The administrations of the 9 target communities of "Together for Social Communities" (source
+# document 002), whose local social plans and pilot grants the grants service's demo holds.
+PILOT_COMMUNITIES = [
+    ("gyumri", "Գյումրու", "Gyumri"), ("akhuryan", "Ախուրյանի", "Akhuryan"),
+    ("goris", "Գորիսի", "Goris"), ("sisian", "Սիսիանի", "Sisian"), ("tatev", "Տաթևի", "Tatev"),
+    ("ijevan", "Իջևանի", "Ijevan"), ("noyemberyan", "Նոյեմբերյանի", "Noyemberyan"),
+    ("armavir", "Արմավիրի", "Armavir"), ("metsamor", "Մեծամորի", "Metsamor"),
+]  # fmt: skip
+ACTORS.update(
+    {
+        f"{code}_municipality": {
+            "kind": "local_government",
+            "name": {"hy": f"{of} համայնքապետարան", "en": f"{en} community administration"},
+            "located_in": [community(code)],
+            "jurisdiction": {"communities": [community(code)]},
+        }
+        for code, of, en in PILOT_COMMUNITIES
+    }
+)
+
+
 SERVICES: dict[str, dict[str, Any]] = {
     "day_care": {
         "provider": "hope_ngo",

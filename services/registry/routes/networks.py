@@ -45,8 +45,13 @@ async def list_networks(
     center_id: uuid.UUID | None = None,
     status: NetworkStatus | None = None,
     form: NetworkForm | None = None,
+    actor_id: Annotated[
+        uuid.UUID | None, Query(description="networks this actor is a member of now")
+    ] = None,
 ) -> Page[NetworkOut]:
-    statement = rules.networks_query(center_id=center_id, status=status, form=form)
+    statement = rules.networks_query(
+        center_id=center_id, status=status, form=form, actor_id=actor_id
+    )
     items, cursor = await paginate(
         session, statement, keys=[Network.founded_on, Network.id], page=page
     )

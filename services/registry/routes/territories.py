@@ -42,8 +42,12 @@ async def list_communities(
     region: Annotated[RegionCode, Query(description="ISO 3166-2:AM code")] = None,
     parent_id: uuid.UUID | None = None,
     q: Annotated[str | None, Query(max_length=200, description="part of a name")] = None,
+    ids: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=200, description="only these communities (a batch read)"),
+    ] = None,
 ) -> Page[CommunityOut]:
-    statement = rules.communities_query(region=region, q=q, parent_id=parent_id)
+    statement = rules.communities_query(region=region, q=q, parent_id=parent_id, ids=ids)
     items, cursor = await paginate(
         session, statement, keys=[Community.name_hy, Community.id], page=page
     )

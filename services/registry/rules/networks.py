@@ -157,9 +157,18 @@ ACTIVITIES = journal.resource(
 
 
 def networks_query(
-    *, center_id: uuid.UUID | None, status: NetworkStatus | None, form: NetworkForm | None
+    *,
+    center_id: uuid.UUID | None,
+    status: NetworkStatus | None,
+    form: NetworkForm | None,
+    actor_id: uuid.UUID | None = None,
 ) -> Select[Any]:
     statement = select(Network)
+    if actor_id:
+        current = select(NetworkMember.network_id).where(
+            NetworkMember.actor_id == actor_id, NetworkMember.left_on.is_(None)
+        )
+        statement = statement.where(Network.id.in_(current))
     if center_id:
         statement = statement.where(Network.center_id == center_id)
     if status:

@@ -73,9 +73,15 @@ async def get_community(session: AsyncSession, community_id: uuid.UUID) -> Commu
 
 
 def communities_query(
-    *, region: str | None = None, q: str | None = None, parent_id: uuid.UUID | None = None
+    *,
+    region: str | None = None,
+    q: str | None = None,
+    parent_id: uuid.UUID | None = None,
+    ids: list[uuid.UUID] | None = None,
 ) -> Select[Any]:
     statement = select(Community)
+    if ids is not None:
+        statement = statement.where(Community.id.in_(ids))
     if region:
         statement = statement.where(Community.region_code == region.upper())
     if parent_id:

@@ -125,6 +125,27 @@ class TestMembers:
         rejoined = await join(client, official, network["id"], actor["id"], joined_on="2025-01-10")
         assert rejoined.status_code == 201
 
+    async def test_the_networks_an_actor_is_a_member_of_now(
+        self, client: httpx.AsyncClient, admin: Headers, center: dict[str, Any], official: Headers
+    ) -> None:
+        network = await create_network(client, official, center["id"])
+        member, outsider = await create_actor(client, admin), await create_actor(client, admin)
+        joined = await join(client, official, network["id"], member["id"])
+        assert joined.status_code == 201, joined.text
+
+        def of(actor: dict[str, Any]) -> Any:
+            return client.get("/v1/networks", params={"actor_id": actor["id"]})
+
+        assert [n["id"] for n in (await of(member)).json()["items"]] == [network["id"]]
+        assert (await of(outsider)).json()["items"] == []
+        left = await client.post(
+            f"/v1/networks/{network['id']}/members/{joined.json()['id']}/leave",
+            json={"left_on": "2024-09-01", "reason": "x"},
+            headers=official,
+        )
+        assert left.status_code == 200
+        assert (await of(member)).json()["items"] == []
+
     async def test_changing_a_membership_needs_the_current_version_and_the_right_center(
         self,
         client: httpx.AsyncClient,

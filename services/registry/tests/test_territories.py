@@ -34,6 +34,13 @@ class TestCommunities:
         latin = (await client.get("/v1/communities", params={"q": "GYUM"})).json()["items"]
         assert [c["code"] for c in latin] == ["gyumri"]
 
+    async def test_a_batch_read_by_ids(self, client: httpx.AsyncClient) -> None:
+        wanted = [community("masis"), community("gyumri")]
+        page = (await client.get("/v1/communities", params={"ids": wanted})).json()
+        assert sorted(c["code"] for c in page["items"]) == ["gyumri", "masis"]
+        too_many = await client.get("/v1/communities", params={"ids": wanted * 101})
+        assert too_many.status_code == 422
+
     async def test_yerevan_districts_sit_under_yerevan(self, client: httpx.AsyncClient) -> None:
         params: dict[str, str | int] = {"parent_id": community("yerevan"), "limit": 200}
         districts = (await client.get("/v1/communities", params=params)).json()["items"]
