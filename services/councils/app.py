@@ -5,7 +5,7 @@ from services.councils.access import ADMIN, FEED_PUBLISHER
 from services.councils.clients import Registry
 from services.councils.config import CouncilsSettings
 from services.councils.models import idempotency_keys, inbox_positions
-from services.councils.routes import bylaws, councils, events, people, working_groups
+from services.councils.routes import bylaws, councils, events, people, sessions, working_groups
 from services.councils.rules.feed import apply_registry_event
 from shared.app import create_service_app
 from shared.auth import require_roles
@@ -56,6 +56,8 @@ def create_app(
             bylaws.router,
             bylaws.in_force_router,
             working_groups.router,
+            sessions.council_router,
+            sessions.router,
             events.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
