@@ -5,7 +5,15 @@ from services.councils.access import ADMIN, FEED_PUBLISHER
 from services.councils.clients import Registry
 from services.councils.config import CouncilsSettings
 from services.councils.models import idempotency_keys, inbox_positions
-from services.councils.routes import bylaws, councils, events, people, sessions, working_groups
+from services.councils.routes import (
+    bylaws,
+    councils,
+    events,
+    minutes,
+    people,
+    sessions,
+    working_groups,
+)
 from services.councils.rules.feed import apply_registry_event
 from shared.app import create_service_app
 from shared.auth import require_roles
@@ -58,6 +66,7 @@ def create_app(
             working_groups.router,
             sessions.council_router,
             sessions.router,
+            minutes.router,
             events.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.

@@ -19,11 +19,19 @@ from services.councils.models import (
     CouncilMember,
     CouncilSession,
     Guest,
+    Minutes,
     Person,
     Representative,
     WorkingGroup,
 )
-from services.councils.rules import bylaws, councils, people, sessions, working_groups
+from services.councils.rules import (
+    bylaws,
+    councils,
+    minutes,
+    people,
+    sessions,
+    working_groups,
+)
 from services.councils.rules.common import get_council
 from services.councils.schemas.bylaws import BylawsOut
 from services.councils.schemas.councils import (
@@ -34,6 +42,7 @@ from services.councils.schemas.councils import (
     RepresentativeOut,
     WorkingGroupOut,
 )
+from services.councils.schemas.minutes import MinutesOut
 from services.councils.schemas.sessions import CouncilSessionOut
 from shared.auth import Principal, require_roles
 from shared.concurrency import Changing
@@ -185,3 +194,21 @@ async def _proposal(
 
 SessionChangeDep = Annotated[SessionChange, Depends(_session_change)]
 ProposalDep = Annotated[SessionChange, Depends(_proposal)]
+
+
+@dataclass(frozen=True)
+class MinutesChange:
+    row: Minutes
+    before: MinutesOut
+
+
+async def _minutes_change(
+    change: SessionChangeDep, session: SessionDep, conditional: Changing
+) -> MinutesChange:
+    row = await minutes.minutes_of(session, change.row.id)
+    before = minutes.minutes_out(row)
+    conditional.check(before)
+    return MinutesChange(row, before)
+
+
+MinutesChangeDep = Annotated[MinutesChange, Depends(_minutes_change)]

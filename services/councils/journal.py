@@ -11,6 +11,7 @@ def registered() -> Journal:
     from services.councils.rules import (  # noqa: F401
         bylaws,
         councils,
+        minutes,
         people,
         sessions,
         working_groups,

@@ -281,3 +281,18 @@ class Ballot(IdMixin, Base):
     member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_members.id"))
     choice: Mapped[str] = mapped_column(String(10))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Minutes(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """The minutes of a session: drafted from its record, edited while a draft, approved by a
+    motion of a later session, then immutable."""
+
+    __tablename__ = "council_minutes"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_sessions.id"), unique=True)
+    council_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("councils.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    text_hy: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)

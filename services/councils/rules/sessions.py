@@ -38,7 +38,7 @@ from services.councils.models import (
     Seat,
 )
 from services.councils.rules import bylaws as bylaws_rules
-from services.councils.rules import working_groups
+from services.councils.rules import minutes, working_groups
 from services.councils.rules.common import current_on, today
 from services.councils.rules.councils import bylaws_in_force
 from services.councils.rules.decide import (
@@ -61,6 +61,7 @@ from services.councils.schemas.bylaws import (
     fraction,
 )
 from services.councils.schemas.councils import WorkingGroupIn
+from services.councils.schemas.minutes import MinutesApproval
 from services.councils.schemas.sessions import (
     AgendaItemIn,
     AgendaItemOut,
@@ -997,6 +998,8 @@ async def move(
     if data.working_group is not None:
         effect["working_group"] = data.working_group.model_dump(mode="json")
     if data.minutes_of is not None:
+        assert rules is not None
+        await minutes.check_approvable(session, council_session, rules, data.minutes_of)
         effect["minutes_of"] = str(data.minutes_of)
     last = await session.scalar(
         select(func.max(Motion.number)).where(Motion.session_id == council_session.id)
@@ -1254,6 +1257,9 @@ async def _take_effect(
             **totals.model_dump(),
         )
         await bylaws_rules.adopt(session, principal, council, version, before, adoption)
+    if "minutes_of" in effect:
+        approval = MinutesApproval(session_id=motion.session_id, motion_id=motion.id, decision=name)
+        await minutes.approve(session, principal, uuid.UUID(effect["minutes_of"]), day, approval)
     if "working_group" in effect:
         group = WorkingGroupIn.model_validate(
             effect["working_group"] | {"decision": name, "formed_on": day.isoformat()}

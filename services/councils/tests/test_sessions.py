@@ -40,7 +40,8 @@ async def seated(
     network = registry.add_network()
     for number in range(size):
         registry.join(network, f"Անդամ {number}")
-    found = await create_council(client, admin, network)
+    name = {"hy": "Մասիսի ցանցի համակարգող խորհուրդ", "en": "Masis network council"}
+    found = await create_council(client, admin, network, name=name)
     council = Council(str(found["id"]), await members_of(client, found["id"]))
     base = f"/v1/councils/{council.id}"
     for number, member in enumerate(council.members):
