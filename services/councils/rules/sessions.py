@@ -36,6 +36,7 @@ from services.councils.models import (
     Person,
     Representative,
     Seat,
+    WorkingGroup,
 )
 from services.councils.rules import bylaws as bylaws_rules
 from services.councils.rules import minutes, working_groups
@@ -1210,12 +1211,7 @@ async def decide_motion(
     day = council_session.starts_at.date()
     if outcome.passed:
         motion.year = day.year
-        last = await session.scalar(
-            select(func.max(Motion.decision_number)).where(
-                Motion.council_id == council.id, Motion.year == day.year
-            )
-        )
-        motion.decision_number = int(last or 0) + 1
+        motion.decision_number = await _last_decision(session, council.id, day.year) + 1
     motion.result = ResultOut(
         passed=outcome.passed,
         **totals.model_dump(),
@@ -1230,6 +1226,40 @@ async def decide_motion(
         await _take_effect(session, principal, council, motion, totals, present, day, data)
         out = await session_out(session, council_session)
     return out
+
+
+async def _last_decision(session: AsyncSession, council_id: uuid.UUID, year: int) -> int:
+    """The highest decision number of the council in the year: of motions, and of decisions
+    recorded without a session ("n/year" of bylaws adoptions and working groups)."""
+    numbers = [
+        int(
+            await session.scalar(
+                select(func.max(Motion.decision_number)).where(
+                    Motion.council_id == council_id, Motion.year == year
+                )
+            )
+            or 0
+        )
+    ]
+    recorded = [
+        *(
+            a.get("decision")
+            for a in await session.scalars(
+                select(BylawsVersion.adoption).where(
+                    BylawsVersion.council_id == council_id, BylawsVersion.adoption.is_not(None)
+                )
+            )
+            if a
+        ),
+        *await session.scalars(
+            select(WorkingGroup.decision).where(WorkingGroup.council_id == council_id)
+        ),
+    ]
+    for name in recorded:
+        number, _sep, of_year = str(name or "").partition("/")
+        if number.isdigit() and of_year == str(year):
+            numbers.append(int(number))
+    return max(numbers)
 
 
 async def _take_effect(
