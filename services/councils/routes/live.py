@@ -15,6 +15,7 @@ from sse_starlette import EventSourceResponse
 
 from services.councils.live import SessionStreams
 from services.councils.models import Council, CouncilSession
+from services.councils.rules import popolo
 from services.councils.rules.common import get_council
 from services.councils.rules.sessions import get_session
 from shared.database import SessionDep
@@ -120,3 +121,15 @@ async def session_stream(
             yield {"id": str(seq), "event": "session", "data": json.dumps(view, ensure_ascii=False)}
 
     return EventSourceResponse(events(), ping=15)
+
+
+@router.get(
+    "/v1/councils/{council_id}/popolo",
+    response_model=dict[str, Any],
+    responses=problem_responses(404),
+    tags=["open data"],
+    summary="The council as Popolo open data (no contacts); fields: docs/popolo.md",
+)
+async def council_popolo(council_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+    council = await get_council(session, council_id)
+    return await popolo.export(session, council)

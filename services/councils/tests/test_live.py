@@ -78,3 +78,45 @@ async def test_the_stream_resumes_from_last_event_id_and_follows(
         assert len(view["present"]) == 3  # type: ignore[arg-type]
     finally:
         await streams.stop()
+
+
+async def test_popolo_export_names_votes_and_never_contacts(
+    client: httpx.AsyncClient, admin: Headers, registry: FakeRegistry
+) -> None:
+    from services.councils.tests.test_minutes import held
+
+    council = await seated(client, admin, registry, size=3)
+    person = council.principals[0]
+    contacts = {"phone": "+37491000000", "email": "a@b.am"}
+    rep = (await client.get(f"/v1/councils/{council.id}/representatives/{person}")).json()
+    response = await client.patch(
+        f"/v1/councils/{council.id}/persons/{rep['person_id']}",
+        json={"contacts": contacts},
+        headers=admin,
+    )
+    assert response.status_code == 200, response.text
+    s = await held(
+        client,
+        admin,
+        council,
+        "2024-06-20T15:00:00+04:00",
+        "2024-06-10",
+        {"decision_kind": "ordinary", "text": {"hy": "Հաստատել ծրագիրը"}},
+    )
+    exported = await client.get(f"/v1/councils/{council.id}/popolo")
+    assert exported.status_code == 200
+    assert "a@b.am" not in exported.text
+    assert "+37491000000" not in exported.text
+    data = exported.json()
+    assert len(data["organizations"]) == 4  # the council and its three members
+    assert len(data["posts"]) == 3
+    principals = [m for m in data["memberships"] if m["role"] == "representative"]
+    assert {m["on_behalf_of_id"] for m in principals} == {m["id"] for m in council.members}
+    (event,) = data["events"]
+    assert event["id"] == s["id"]
+    (motion,) = data["motions"]
+    assert motion["identifier"] == "1/2024"
+    assert motion["result"] == "pass"
+    (vote,) = data["vote_events"]
+    assert vote["counts"][0] == {"option": "yes", "value": 3}
+    assert {v["voter_id"] for v in vote["votes"]} == {m["person_id"] for m in principals}
