@@ -13,6 +13,7 @@ def registered() -> Journal:
     from services.grants.rules import (  # noqa: F401
         applications,
         calls,
+        finances,
         grants,
         plans,
         programmes,
