@@ -17,6 +17,7 @@ def registered() -> Journal:
         grants,
         plans,
         programmes,
+        rates,
     )
 
     return journal

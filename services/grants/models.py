@@ -316,3 +316,4 @@ class RateImport(IdMixin, VersionedMixin, TimestampMixin, Base):
 
     source: Mapped[str] = mapped_column(String(20))
     rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)

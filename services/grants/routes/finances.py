@@ -35,8 +35,12 @@ router = APIRouter(prefix="/v1/grants/{grant_id}", tags=["grant finances"])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
-@router.post("/amendments", response_model=GrantOut, responses=WRITE_ERRORS,
-             summary="Change the amount awarded, with the reason and the decision")  # fmt: skip
+@router.post(
+    "/amendments",
+    response_model=GrantOut,
+    responses=WRITE_ERRORS,
+    summary="Change the amount awarded, with the reason and the decision",
+)
 async def amend_grant(
     body: AmendmentIn,
     change: GrantChange,
@@ -48,9 +52,13 @@ async def amend_grant(
     return conditional.answer(out)
 
 
-@router.post("/disbursements", status_code=status.HTTP_201_CREATED,
-             response_model=DisbursementOut, responses=WRITE_ERRORS,
-             summary="Pay a tranche; the paid total never exceeds the amount awarded")  # fmt: skip
+@router.post(
+    "/disbursements",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DisbursementOut,
+    responses=WRITE_ERRORS,
+    summary="Pay a tranche; the paid total never exceeds the amount awarded",
+)
 async def create_disbursement(
     grant_id: uuid.UUID,
     body: DisbursementIn,
@@ -76,8 +84,11 @@ async def list_disbursements(
     return Page(items=[rules.disbursement_out(r) for r in items], next_cursor=cursor)
 
 
-@router.get("/disbursements/{disbursement_id}", response_model=DisbursementOut,
-            responses=problem_responses(404))  # fmt: skip
+@router.get(
+    "/disbursements/{disbursement_id}",
+    response_model=DisbursementOut,
+    responses=problem_responses(404),
+)
 async def get_disbursement(
     grant_id: uuid.UUID, disbursement_id: uuid.UUID, session: SessionDep, conditional: Reading
 ) -> Response:
@@ -87,9 +98,13 @@ async def get_disbursement(
     return conditional.answer(rules.disbursement_out(row))
 
 
-@router.post("/cofunding-receipts", status_code=status.HTTP_201_CREATED,
-             response_model=CofundingReceiptOut, responses=WRITE_ERRORS,
-             summary="Record what a co-funder paid against its pledge")  # fmt: skip
+@router.post(
+    "/cofunding-receipts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CofundingReceiptOut,
+    responses=WRITE_ERRORS,
+    summary="Record what a co-funder paid against its pledge",
+)
 async def create_cofunding_receipt(
     grant_id: uuid.UUID,
     body: CofundingReceiptIn,
@@ -101,8 +116,7 @@ async def create_cofunding_receipt(
     return conditional.answer(out, status=201)
 
 
-@router.get("/cofunding-receipts", responses=problem_responses(404),
-            summary="Co-funding received")  # fmt: skip
+@router.get("/cofunding-receipts", responses=problem_responses(404), summary="Co-funding received")
 async def list_cofunding_receipts(
     grant_id: uuid.UUID, session: SessionDep, page: PageDep
 ) -> Page[CofundingReceiptOut]:
@@ -114,9 +128,13 @@ async def list_cofunding_receipts(
     return Page(items=[rules.receipt_out(r) for r in items], next_cursor=cursor)
 
 
-@router.post("/expenditure-reports", status_code=status.HTTP_201_CREATED,
-             response_model=ExpenditureReportOut, responses=WRITE_ERRORS,
-             summary="Report expenditure per budget line for a period")  # fmt: skip
+@router.post(
+    "/expenditure-reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ExpenditureReportOut,
+    responses=WRITE_ERRORS,
+    summary="Report expenditure per budget line for a period",
+)
 async def create_expenditure_report(
     grant_id: uuid.UUID,
     body: ExpenditureReportIn,
@@ -128,8 +146,9 @@ async def create_expenditure_report(
     return conditional.answer(out, status=201)
 
 
-@router.get("/expenditure-reports", responses=problem_responses(404),
-            summary="Expenditure reported")  # fmt: skip
+@router.get(
+    "/expenditure-reports", responses=problem_responses(404), summary="Expenditure reported"
+)
 async def list_expenditure_reports(
     grant_id: uuid.UUID, session: SessionDep, page: PageDep
 ) -> Page[ExpenditureReportOut]:
@@ -141,8 +160,13 @@ async def list_expenditure_reports(
     return Page(items=await rules.report_views(session, items), next_cursor=cursor)
 
 
-@router.post("/reclaims", status_code=status.HTTP_201_CREATED, response_model=ReclaimOut,
-             responses=WRITE_ERRORS, summary="Reclaim an unspent or ineligible amount")  # fmt: skip
+@router.post(
+    "/reclaims",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReclaimOut,
+    responses=WRITE_ERRORS,
+    summary="Reclaim an unspent or ineligible amount",
+)
 async def create_reclaim(
     grant_id: uuid.UUID,
     body: ReclaimIn,
@@ -166,8 +190,12 @@ async def list_reclaims(
     return Page(items=[rules.reclaim_out(r) for r in items], next_cursor=cursor)
 
 
-@router.get("/finances", response_model=GrantFinances, responses=problem_responses(404),
-            summary="Budget against actual, per line and for the grant")  # fmt: skip
+@router.get(
+    "/finances",
+    response_model=GrantFinances,
+    responses=problem_responses(404),
+    summary="Budget against actual, per line and for the grant",
+)
 async def get_grant_finances(
     grant_id: uuid.UUID, session: SessionDep, conditional: Reading
 ) -> Response:

@@ -62,42 +62,66 @@ def _amount(money: MoneyAmount) -> str:
 
 def disbursement_out(row: Disbursement) -> DisbursementOut:
     return DisbursementOut(
-        id=row.id, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-        grant_id=row.grant_id, paid_on=row.paid_on,
-        amount=from_minor(row.amount_minor, row.currency), reference=row.reference,
-    )  # fmt: skip
+        id=row.id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        grant_id=row.grant_id,
+        paid_on=row.paid_on,
+        amount=from_minor(row.amount_minor, row.currency),
+        reference=row.reference,
+    )
 
 
 def receipt_out(row: CofundingReceipt) -> CofundingReceiptOut:
     return CofundingReceiptOut(
-        id=row.id, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-        grant_id=row.grant_id, source=CofundingSource(row.source), name=row.name,
-        received_on=row.received_on, amount=from_minor(row.amount_minor, row.currency),
-    )  # fmt: skip
+        id=row.id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        grant_id=row.grant_id,
+        source=CofundingSource(row.source),
+        name=row.name,
+        received_on=row.received_on,
+        amount=from_minor(row.amount_minor, row.currency),
+    )
 
 
 def reclaim_out(row: Reclaim) -> ReclaimOut:
     return ReclaimOut(
-        id=row.id, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-        grant_id=row.grant_id, kind=ReclaimKind(row.kind), decided_on=row.decided_on,
-        amount=from_minor(row.amount_minor, row.currency), reason=row.reason,
-    )  # fmt: skip
+        id=row.id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        grant_id=row.grant_id,
+        kind=ReclaimKind(row.kind),
+        decided_on=row.decided_on,
+        amount=from_minor(row.amount_minor, row.currency),
+        reason=row.reason,
+    )
 
 
 def report_out(row: ExpenditureReport, lines: list[ExpenditureLine]) -> ExpenditureReportOut:
     return ExpenditureReportOut(
-        id=row.id, version=row.version, created_at=row.created_at, updated_at=row.updated_at,
-        grant_id=row.grant_id, period_from=row.period_from, period_to=row.period_to,
+        id=row.id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        grant_id=row.grant_id,
+        period_from=row.period_from,
+        period_to=row.period_to,
         lines=[
-            ExpenditureLineIn.model_validate({
-                "budget_line": line.budget_line,
-                "amount": from_minor(line.amount_minor, line.currency),
-                "documents": line.documents,
-            })
+            ExpenditureLineIn.model_validate(
+                {
+                    "budget_line": line.budget_line,
+                    "amount": from_minor(line.amount_minor, line.currency),
+                    "documents": line.documents,
+                }
+            )
             for line in sorted(lines, key=lambda line: line.position)
         ],
         total=from_minor(sum(line.amount_minor for line in lines), row.currency),
-    )  # fmt: skip
+    )
 
 
 async def report_views(
@@ -144,8 +168,9 @@ DISBURSEMENTS = journal.resource(
 RECEIPTS = journal.resource(
     "cofunding_receipt", _represent_receipt, stream_of=_grant_stream, verbs=("created",)
 )
-RECLAIMS = journal.resource("reclaim", _represent_reclaim, stream_of=_grant_stream,
-                            verbs=("created",))  # fmt: skip
+RECLAIMS = journal.resource(
+    "reclaim", _represent_reclaim, stream_of=_grant_stream, verbs=("created",)
+)
 REPORTS = journal.resource(
     "expenditure_report", _represent_report, stream_of=_grant_stream, verbs=("created",)
 )
@@ -155,9 +180,11 @@ async def locked_grant(session: AsyncSession, grant_id: uuid.UUID) -> Grant:
     """The grant, its row locked until the transaction ends (PostgreSQL; SQLite's writers
     already hold the database's write lock, see docs/decisions.md)."""
     row = await session.scalar(
-        select(Grant).where(Grant.id == grant_id).with_for_update().execution_options(
-            populate_existing=True)
-    )  # fmt: skip
+        select(Grant)
+        .where(Grant.id == grant_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None:
         raise NotFound(_("There is no grant {grant_id}.", grant_id=grant_id))
     return row
@@ -165,8 +192,11 @@ async def locked_grant(session: AsyncSession, grant_id: uuid.UUID) -> Grant:
 
 def _same_currency(grant: Grant, money: MoneyAmount, field: str) -> None:
     if money.currency != grant.currency:
-        raise field_error(field, _("the grant's money is in {currency}", currency=grant.currency),
-                          _("Wrong currency"))  # fmt: skip
+        raise field_error(
+            field,
+            _("the grant's money is in {currency}", currency=grant.currency),
+            _("Wrong currency"),
+        )
 
 
 def _positive(money: MoneyAmount, field: str) -> None:
@@ -190,14 +220,18 @@ async def spent_minor(session: AsyncSession, grant_id: uuid.UUID) -> int:
 
 
 async def reclaimed_minor(session: AsyncSession, grant_id: uuid.UUID, kind: ReclaimKind) -> int:
-    return await _sum(session, Reclaim.amount_minor, Reclaim.grant_id == grant_id,
-                      Reclaim.kind == kind)  # fmt: skip
+    return await _sum(
+        session, Reclaim.amount_minor, Reclaim.grant_id == grant_id, Reclaim.kind == kind
+    )
 
 
 async def amend(
-    session: AsyncSession, principal: Principal, grant_id: uuid.UUID, before: GrantOut,
+    session: AsyncSession,
+    principal: Principal,
+    grant_id: uuid.UUID,
+    before: GrantOut,
     data: AmendmentIn,
-) -> GrantOut:  # fmt: skip
+) -> GrantOut:
     grant = await locked_grant(session, grant_id)
     _same_currency(grant, data.amount, "amount.currency")
     if grant.status == GrantStatus.terminated:
@@ -205,10 +239,12 @@ async def amend(
     paid = await disbursed_minor(session, grant.id)
     if data.amount.minor < paid:
         raise Conflict(
-            _("{paid} is already paid on the grant; the amount awarded cannot be less.",
-              paid=_amount(from_minor(paid, grant.currency))),
+            _(
+                "{paid} is already paid on the grant; the amount awarded cannot be less.",
+                paid=_amount(from_minor(paid, grant.currency)),
+            ),
             title=_("Below what was paid"),
-        )  # fmt: skip
+        )
     grant.amendments = [
         *grant.amendments,
         {
@@ -231,13 +267,21 @@ async def disburse(
     _positive(data.amount, "amount")
     if grant.status not in (GrantStatus.awarded, GrantStatus.active):
         raise Conflict(
-            _("The grant is {status}; tranches are paid on an awarded or active grant.",
-              status=grant.status),
+            _(
+                "The grant is {status}; tranches are paid on an awarded or active grant.",
+                status=grant.status,
+            ),
             title=_("Grant not payable"),
-        )  # fmt: skip
+        )
     if data.paid_on < grant.awarded_on:
-        raise field_error("paid_on", _("a tranche is paid on or after the award ({awarded_on})",
-                          awarded_on=grant.awarded_on), _("Paid before the award"))  # fmt: skip
+        raise field_error(
+            "paid_on",
+            _(
+                "a tranche is paid on or after the award ({awarded_on})",
+                awarded_on=grant.awarded_on,
+            ),
+            _("Paid before the award"),
+        )
     paid = await disbursed_minor(session, grant.id)
     if paid + data.amount.minor > grant.amount_minor:
         raise Conflict(
@@ -251,9 +295,13 @@ async def disburse(
             title=_("Paid over the amount awarded"),
         )
     row = Disbursement(
-        id=uuid.uuid4(), grant_id=grant.id, paid_on=data.paid_on, currency=grant.currency,
-        amount_minor=data.amount.minor, reference=data.reference,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        grant_id=grant.id,
+        paid_on=data.paid_on,
+        currency=grant.currency,
+        amount_minor=data.amount.minor,
+        reference=data.reference,
+    )
     session.add(row)
     return await DISBURSEMENTS.created(session, principal, row)
 
@@ -272,14 +320,22 @@ async def receive_cofunding(
     if _pledge_key(data.source, data.name) not in pledges:
         raise field_error(
             "source",
-            _("the grant has no co-funding pledged by {source} {name}",
-              source=data.source.value, name=data.name or ""),
+            _(
+                "the grant has no co-funding pledged by {source} {name}",
+                source=data.source.value,
+                name=data.name or "",
+            ),
             _("No such pledge"),
-        )  # fmt: skip
+        )
     row = CofundingReceipt(
-        id=uuid.uuid4(), grant_id=grant.id, source=data.source, name=data.name,
-        received_on=data.received_on, currency=grant.currency, amount_minor=data.amount.minor,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        grant_id=grant.id,
+        source=data.source,
+        name=data.name,
+        received_on=data.received_on,
+        currency=grant.currency,
+        amount_minor=data.amount.minor,
+    )
     session.add(row)
     return await RECEIPTS.created(session, principal, row)
 
@@ -302,17 +358,22 @@ async def report_expenditure(
     grant = await locked_grant(session, grant_id)
     if grant.status != GrantStatus.active:
         raise Conflict(
-            _("The grant is {status}; expenditure is reported on an active grant.",
-              status=grant.status),
+            _(
+                "The grant is {status}; expenditure is reported on an active grant.",
+                status=grant.status,
+            ),
             title=_("Grant not active"),
-        )  # fmt: skip
+        )
     if data.period_from < grant.starts_on or data.period_to > grant.ends_on:
         raise field_error(
             "period_to",
-            _("the grant runs from {starts_on} to {ends_on}",
-              starts_on=grant.starts_on, ends_on=grant.ends_on),
+            _(
+                "the grant runs from {starts_on} to {ends_on}",
+                starts_on=grant.starts_on,
+                ends_on=grant.ends_on,
+            ),
             _("Outside the grant's period"),
-        )  # fmt: skip
+        )
     known = await budget_lines(session, grant)
     for i, line in enumerate(data.lines):
         _same_currency(grant, line.amount, f"lines.{i}.amount.currency")
@@ -322,18 +383,28 @@ async def report_expenditure(
                 _("{item} is not a budget line of the grant", item=repr(line.budget_line)),
                 _("Unknown budget line"),
             )
-    row = ExpenditureReport(id=uuid.uuid4(), grant_id=grant.id, period_from=data.period_from,
-                            period_to=data.period_to, currency=grant.currency)  # fmt: skip
+    row = ExpenditureReport(
+        id=uuid.uuid4(),
+        grant_id=grant.id,
+        period_from=data.period_from,
+        period_to=data.period_to,
+        currency=grant.currency,
+    )
     session.add(row)
     await session.flush()
     session.add_all(
         ExpenditureLine(
-            report_id=row.id, grant_id=grant.id, position=i, budget_line=line.budget_line,
-            spent_on=data.period_to, currency=grant.currency, amount_minor=line.amount.minor,
+            report_id=row.id,
+            grant_id=grant.id,
+            position=i,
+            budget_line=line.budget_line,
+            spent_on=data.period_to,
+            currency=grant.currency,
+            amount_minor=line.amount.minor,
             documents=[str(d) for d in line.documents],
         )
         for i, line in enumerate(data.lines)
-    )  # fmt: skip
+    )
     return await REPORTS.created(session, principal, row)
 
 
@@ -350,15 +421,23 @@ async def reclaim(
     room = (paid - spent if data.kind == ReclaimKind.unspent else spent) - already
     if data.amount.minor > room:
         raise Conflict(
-            _("At most {room} can be reclaimed as {kind} on this grant; {amount} is more.",
-              room=_amount(from_minor(max(room, 0), grant.currency)), kind=data.kind.value,
-              amount=_amount(data.amount)),
+            _(
+                "At most {room} can be reclaimed as {kind} on this grant; {amount} is more.",
+                room=_amount(from_minor(max(room, 0), grant.currency)),
+                kind=data.kind.value,
+                amount=_amount(data.amount),
+            ),
             title=_("Reclaim over what is owed"),
-        )  # fmt: skip
+        )
     row = Reclaim(
-        id=uuid.uuid4(), grant_id=grant.id, kind=data.kind, decided_on=data.decided_on,
-        currency=grant.currency, amount_minor=data.amount.minor, reason=data.reason,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        grant_id=grant.id,
+        kind=data.kind,
+        decided_on=data.decided_on,
+        currency=grant.currency,
+        amount_minor=data.amount.minor,
+        reason=data.reason,
+    )
     session.add(row)
     return await RECLAIMS.created(session, principal, row)
 
@@ -379,8 +458,9 @@ async def finances(session: AsyncSession, grant_id: uuid.UUID) -> GrantFinances:
     }
     budget = await budget_lines(session, grant)
     received: dict[tuple[str, str | None], int] = defaultdict(int)
-    for r in await session.scalars(select(CofundingReceipt).where(
-            CofundingReceipt.grant_id == grant.id)):  # fmt: skip
+    for r in await session.scalars(
+        select(CofundingReceipt).where(CofundingReceipt.grant_id == grant.id)
+    ):
         received[_pledge_key(r.source, r.name)] += r.amount_minor
     out = grants_rules.grant_out(grant)
     return GrantFinances(
@@ -390,9 +470,11 @@ async def finances(session: AsyncSession, grant_id: uuid.UUID) -> GrantFinances:
         disbursed=from_minor(paid, c),
         spent=from_minor(sum(spent_by_line.values()), c),
         reclaimed_unspent=from_minor(
-            await reclaimed_minor(session, grant.id, ReclaimKind.unspent), c),
+            await reclaimed_minor(session, grant.id, ReclaimKind.unspent), c
+        ),
         reclaimed_ineligible=from_minor(
-            await reclaimed_minor(session, grant.id, ReclaimKind.ineligible), c),
+            await reclaimed_minor(session, grant.id, ReclaimKind.ineligible), c
+        ),
         undisbursed=from_minor(grant.amount_minor - paid, c),
         lines=[
             BudgetLineUse(
@@ -400,15 +482,18 @@ async def finances(session: AsyncSession, grant_id: uuid.UUID) -> GrantFinances:
                 budget=from_minor(budget[line], c) if line in budget else None,
                 spent=from_minor(spent_by_line.get(line, 0), c),
                 remaining=from_minor(budget[line] - spent_by_line.get(line, 0), c)
-                if line in budget else None,
+                if line in budget
+                else None,
             )
             for line in [*budget, *sorted(set(spent_by_line) - set(budget))]
         ],
         cofunding=[
             CofundingUse(
-                source=p.source, name=p.name, pledged=from_minor(p.amount.minor, c),
+                source=p.source,
+                name=p.name,
+                pledged=from_minor(p.amount.minor, c),
                 received=from_minor(received[_pledge_key(p.source, p.name)], c),
             )
             for p in out.cofunding
         ],
-    )  # fmt: skip
+    )

@@ -19,16 +19,18 @@ def amd(amount: str) -> dict[str, str]:
     return {"amount": amount, "currency": "AMD"}
 
 
-async def direct_grant(client: httpx.AsyncClient, world: World, officer: Headers,
-                       **fields: Any) -> dict[str, Any]:  # fmt: skip
+async def direct_grant(
+    client: httpx.AsyncClient, world: World, officer: Headers, **fields: Any
+) -> dict[str, Any]:
     created = await client.post("/v1/grants", json=grant_body(world, **fields), headers=officer)
     assert created.status_code == 201, created.text
     return dict(created.json())
 
 
 async def activate(client: httpx.AsyncClient, grant: dict[str, Any], officer: Headers) -> None:
-    response = await client.patch(f"/v1/grants/{grant['id']}", json={"status": "active"},
-                                  headers=officer)  # fmt: skip
+    response = await client.patch(
+        f"/v1/grants/{grant['id']}", json={"status": "active"}, headers=officer
+    )
     assert response.status_code == 200, response.text
 
 
@@ -49,9 +51,12 @@ async def pay(
 
 class TestDisbursements:
     async def test_paid_total_stays_within_the_award_until_an_amendment(
-        self, client: httpx.AsyncClient, world: World, officer: Headers,
+        self,
+        client: httpx.AsyncClient,
+        world: World,
+        officer: Headers,
         gyumri_official: Headers,
-    ) -> None:  # fmt: skip
+    ) -> None:
         grant = await direct_grant(client, world, officer)
         assert (await pay(client, grant, officer, "2500000")).status_code == 201
         over = await pay(client, grant, officer, "1500000.01")
@@ -67,9 +72,11 @@ class TestDisbursements:
         url = f"/v1/grants/{grant['id']}"
         etag = (await client.get(url)).headers["etag"]
         decision = {"number": "45-Ա", "date": "2021-09-01"}
-        below = await client.post(f"{url}/amendments", headers=officer,
-                                  json={"amount": amd("2000000"), "reason": "Կրճատում",
-                                        "decision": decision})  # fmt: skip
+        below = await client.post(
+            f"{url}/amendments",
+            headers=officer,
+            json={"amount": amd("2000000"), "reason": "Կրճատում", "decision": decision},
+        )
         assert below.status_code == 409
         no_reason = await client.post(
             f"{url}/amendments",
@@ -109,8 +116,9 @@ class TestDisbursements:
         self, client: httpx.AsyncClient, world: World, officer: Headers
     ) -> None:
         grant = await direct_grant(client, world, officer)
-        ended = await client.patch(f"/v1/grants/{grant['id']}", json={"status": "terminated"},
-                                   headers=officer)  # fmt: skip
+        ended = await client.patch(
+            f"/v1/grants/{grant['id']}", json={"status": "terminated"}, headers=officer
+        )
         assert ended.status_code == 200
         assert (await pay(client, grant, officer, "10")).status_code == 409
 
@@ -119,12 +127,19 @@ class TestDisbursements:
     ) -> None:
         grant = await direct_grant(client, world, officer)
         url = f"/v1/grants/{grant['id']}/cofunding-receipts"
-        for source, amount in (("community", "300000"), ("community", "50000"),
-                               ("recipient", "100000")):  # fmt: skip
+        for source, amount in (
+            ("community", "300000"),
+            ("community", "50000"),
+            ("recipient", "100000"),
+        ):
             body = {"source": source, "received_on": "2021-05-01", "amount": amd(amount)}
             assert (await client.post(url, json=body, headers=officer)).status_code == 201
-        unpledged = {"source": "other", "name": "ՄԱԶԾ", "received_on": "2021-05-01",
-                     "amount": amd("1")}  # fmt: skip
+        unpledged = {
+            "source": "other",
+            "name": "ՄԱԶԾ",
+            "received_on": "2021-05-01",
+            "amount": amd("1"),
+        }
         assert (await client.post(url, json=unpledged, headers=officer)).status_code == 422
         finances = (await client.get(f"/v1/grants/{grant['id']}/finances")).json()
         assert [
@@ -133,14 +148,21 @@ class TestDisbursements:
         ] == [("community", "400000.00", "350000.00"), ("recipient", "100000.00", "100000.00")]
 
 
-def report(*lines: tuple[str, str], period: tuple[str, str] = ("2021-05-01", "2021-06-30")
-           ) -> dict[str, Any]:  # fmt: skip
+def report(
+    *lines: tuple[str, str], period: tuple[str, str] = ("2021-05-01", "2021-06-30")
+) -> dict[str, Any]:
     return {
         "period_from": period[0],
         "period_to": period[1],
-        "lines": [{"budget_line": item, "amount": amd(amount),
-                   "documents": ["https://example.am/receipts/1.pdf"]} for item, amount in lines],
-    }  # fmt: skip
+        "lines": [
+            {
+                "budget_line": item,
+                "amount": amd(amount),
+                "documents": ["https://example.am/receipts/1.pdf"],
+            }
+            for item, amount in lines
+        ],
+    }
 
 
 class TestExpenditure:
@@ -150,9 +172,10 @@ class TestExpenditure:
         application = (await apply(client, world)).json()
         assert (await assess(client, application["id"], officer, 8, 8)).status_code == 201
         awarded = await client.post(
-            f"/v1/applications/{application['id']}/award", headers=officer,
+            f"/v1/applications/{application['id']}/award",
+            headers=officer,
             json={"awarded_on": "2021-04-15", "starts_on": "2021-05-01", "ends_on": "2021-12-31"},
-        )  # fmt: skip
+        )
         grant = awarded.json()
         url = f"/v1/grants/{grant['id']}/expenditure-reports"
         early = await client.post(url, json=report(("Աշխատավարձ", "100")), headers=officer)
@@ -176,26 +199,39 @@ class TestExpenditure:
         reclaims = f"/v1/grants/{grant['id']}/reclaims"
 
         def reclaim(kind: str, amount: str) -> dict[str, Any]:
-            return {"kind": kind, "decided_on": "2022-01-10", "amount": amd(amount),
-                    "reason": "Ստուգում"}  # fmt: skip
+            return {
+                "kind": kind,
+                "decided_on": "2022-01-10",
+                "amount": amd(amount),
+                "reason": "Ստուգում",
+            }
 
         # paid 2 000 000.00, spent 1 500 000.50: 499 999.50 unspent
-        assert (await client.post(reclaims, json=reclaim("unspent", "499999.51"),
-                                  headers=officer)).status_code == 409  # fmt: skip
-        assert (await client.post(reclaims, json=reclaim("unspent", "499999.50"),
-                                  headers=officer)).status_code == 201  # fmt: skip
-        assert (await client.post(reclaims, json=reclaim("ineligible", "1500000.51"),
-                                  headers=officer)).status_code == 409  # fmt: skip
-        assert (await client.post(reclaims, json=reclaim("ineligible", "300000.50"),
-                                  headers=officer)).status_code == 201  # fmt: skip
+        assert (
+            await client.post(reclaims, json=reclaim("unspent", "499999.51"), headers=officer)
+        ).status_code == 409
+        assert (
+            await client.post(reclaims, json=reclaim("unspent", "499999.50"), headers=officer)
+        ).status_code == 201
+        assert (
+            await client.post(reclaims, json=reclaim("ineligible", "1500000.51"), headers=officer)
+        ).status_code == 409
+        assert (
+            await client.post(reclaims, json=reclaim("ineligible", "300000.50"), headers=officer)
+        ).status_code == 201
 
         finances = (await client.get(f"/v1/grants/{grant['id']}/finances")).json()
         assert finances["spent"] == amd("1500000.50")
         assert finances["reclaimed_unspent"] == amd("499999.50")
         assert finances["reclaimed_ineligible"] == amd("300000.50")
-        assert finances["lines"] == [{"budget_line": "Աշխատավարձ", "budget": amd("5000000.00"),
-                                      "spent": amd("1500000.50"),
-                                      "remaining": amd("3499999.50")}]  # fmt: skip
+        assert finances["lines"] == [
+            {
+                "budget_line": "Աշխատավարձ",
+                "budget": amd("5000000.00"),
+                "spent": amd("1500000.50"),
+                "remaining": amd("3499999.50"),
+            }
+        ]
         reports = (await client.get(url)).json()["items"]
         assert [len(r["lines"]) for r in reports] == [2]
 
@@ -205,10 +241,14 @@ class TestExpenditure:
         grant = await direct_grant(client, world, officer)
         await activate(client, grant, officer)
         url = f"/v1/grants/{grant['id']}"
-        assert (await client.post(f"{url}/expenditure-reports", json=report(("Ինչ-որ բան", "10")),
-                                  headers=officer)).status_code == 201  # fmt: skip
+        assert (
+            await client.post(
+                f"{url}/expenditure-reports", json=report(("Ինչ-որ բան", "10")), headers=officer
+            )
+        ).status_code == 201
         done = await client.patch(url, json={"status": "completed"}, headers=officer)
         assert done.status_code == 200
-        late = await client.post(f"{url}/expenditure-reports", json=report(("Այլ", "10")),
-                                 headers=officer)  # fmt: skip
+        late = await client.post(
+            f"{url}/expenditure-reports", json=report(("Այլ", "10")), headers=officer
+        )
         assert late.status_code == 409

@@ -1,8 +1,8 @@
-"""money after the award
+"""money after the award, exchange rates
 
-Revision ID: 98db37e69a4c
+Revision ID: 05dc7795c84b
 Revises: f7d6f51bbd22
-Create Date: 2026-11-25 13:41:50.039413
+Create Date: 2026-11-25 13:52:54.623053
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import shared.database
 
-revision: str = "98db37e69a4c"
+revision: str = "05dc7795c84b"
 down_revision: str | None = "f7d6f51bbd22"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -24,6 +24,7 @@ def upgrade() -> None:
         "exchange_rate_imports",
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("rates", sa.JSON(), nullable=False),
+        sa.Column("skipped", sa.Integer(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", shared.database.UTCDateTime(timezone=True), nullable=False),
