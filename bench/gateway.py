@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/gateway.py                    # 2 rounds of 5 s per target and load
     .venv/bin/python bench/gateway.py --rounds 3 --duration 10 --connections 32
+    .venv/bin/python bench/gateway.py --view             # a view over three backends
 
 Starts the registry (SQLite, demo data, one worker), nginx as a plain reverse proxy in front
 of it (one worker, keep-alive to the upstream; `apt-get install -y nginx` when absent), and the
@@ -206,12 +207,96 @@ def report(servers: list[Server], series: dict[tuple[str, str], Series], args: A
         say(line)
 
 
+def measure_view(args: argparse.Namespace) -> None:
+    """A view over three backends next to the backend calls it makes, one at a time."""
+    import httpx
+
+    wrk = ensure_wrk()
+    services = ("registry", "councils", "grants")
+    with tempfile.TemporaryDirectory(prefix="spn-bench-view-") as tmp:
+        work = Path(tmp)
+        env = {
+            **os.environ,
+            "SPN_DATA_DIR": str(work / "data"),
+            "SPN_ENV": "local",
+            "SPN_GATEWAY_RATE_LIMIT_VIEW": "1000000/second",
+            **{f"SPN_{name.upper()}_LOG_LEVEL": "WARNING" for name in (*services, "gateway")},
+        }
+        ports = {name: free_port() for name in (*services, "gateway")}
+        for name in services:
+            env.pop(f"SPN_{name.upper()}_DATABASE_URL", None)
+            env[f"SPN_{name.upper()}_REGISTRY_URL"] = f"http://127.0.0.1:{ports['registry']}"
+            env[f"SPN_GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{ports[name]}"
+        python = sys.executable
+        for name in services:
+            for command in ("migrate", "demo"):
+                subprocess.run([python, "-m", f"services.{name}", command], cwd=ROOT, env=env,
+                               check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        servers: dict[str, Server] = {}
+        try:
+            for name in (*services, "gateway"):
+                servers[name] = start(name, [python, "-m", f"services.{name}", "serve",
+                                             "--workers", "1", "--port", str(ports[name])],
+                                      ROOT, env, ports[name])  # fmt: skip
+            time.sleep(3)
+            gateway = servers["gateway"].url
+            grant = next(g for g in httpx.get(gateway + "/v1/grants?limit=200").json()["items"]
+                         if g.get("priority_id"))  # fmt: skip
+            community = grant["community_id"]
+            region = httpx.get(f"{gateway}/v1/communities/{community}").json()["region_code"]
+            view = f"/v1/views/communities/{community}"
+            assert httpx.get(gateway + view).json()["partial"] is False
+            calls = [
+                ("registry", f"/v1/communities/{community}"),
+                ("registry", f"/v1/centers?community_id={community}&limit=200"),
+                ("registry", f"/v1/actors?community_id={community}&limit=200"),
+                ("registry", f"/v1/services?community_id={community}&limit=200"),
+                ("registry", f"/v1/regions/{region}"),
+                ("grants", f"/v1/plans?community_id={community}&limit=200"),
+                ("grants", f"/v1/grants?community_id={community}&limit=200"),
+                ("councils", f"/v1/councils?community_id={community}&limit=200"),
+            ]
+            one = argparse.Namespace(threads=1, connections=1, duration=args.duration)
+            medians: dict[tuple[str, str], list[float]] = {}
+            for _ in range(args.rounds):
+                for name, path in [("gateway", view), *calls]:
+                    run = run_wrk(wrk, servers[name], path, None, one)
+                    medians.setdefault((name, path), []).append(run.p50_ms)
+            say(f"GET {view} and the backend calls it makes, one connection, {args.rounds} "
+                f"rounds of {args.duration} s (median p50 of the rounds)")  # fmt: skip
+            for (name, path), values in medians.items():
+                say(f"{name:<9} {sorted(values)[len(values) // 2]:>7.2f} ms  {path}")
+            slowest = max(sorted(v)[len(v) // 2] for (n, _p), v in medians.items()
+                          if n != "gateway")  # fmt: skip
+            whole = sorted(medians[("gateway", view)])[args.rounds // 2]
+            say(
+                f"view {whole:.2f} ms = {whole / slowest:.2f} x the slowest call ({slowest:.2f} ms)"
+            )
+            # One worker per backend serves the view's calls to it one after the other.
+            per_backend: dict[str, float] = {}
+            for (name, _path), values in medians.items():
+                if name != "gateway":
+                    per_backend[name] = per_backend.get(name, 0) + sorted(values)[len(values) // 2]
+            busiest = max(per_backend, key=per_backend.__getitem__)
+            total = per_backend[busiest]
+            say(f"view = {whole / total:.2f} x the sum of the {busiest}'s calls ({total:.2f} ms; "
+                "its gaps and networks per center not counted)")  # fmt: skip
+        finally:
+            for server in servers.values():
+                server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
-    measure(parser.parse_args())
+    parser.add_argument("--view", action="store_true", help="a view over three backends")
+    args = parser.parse_args()
+    if args.view:
+        measure_view(args)
+    else:
+        measure(args)
 
 
 if __name__ == "__main__":

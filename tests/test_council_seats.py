@@ -74,6 +74,8 @@ def running(tmp_path: Path) -> Iterator[Running]:
         "SPN_ENV": "local",
         "SPN_WORKERS": "1",
         **{f"SPN_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+        # The registry also pushes to grants (the Procfile); nobody listens there in this test.
+        "SPN_GRANTS_PORT": str(free_port()),
     }
     for key in ("SPN_REGISTRY_DATABASE_URL", "SPN_COUNCILS_DATABASE_URL",
                 "SPN_REGISTRY_SUBSCRIBERS", "SPN_COUNCILS_REGISTRY_URL"):  # fmt: skip

@@ -260,6 +260,10 @@ class TestFailure:
         self, gateway: httpx.AsyncClient
     ) -> None:
         assert (await gateway.get("/v1/trials/echo")).status_code == 200  # no failure counted
+        for _ in range(6):  # busy, with Retry-After: alive, no failure
+            busy = await gateway.get("/v1/trials/echo", params={"status": "503"})
+            assert busy.status_code == 503
+            assert busy.headers["retry-after"] == "3"
         for _ in range(5):
             assert (await gateway.get("/v1/trials/fail")).status_code == 500
         started = time.monotonic()
@@ -454,3 +458,16 @@ class TestViews:
         while (again := (await gateway.get(view)).json())["partial"]:
             assert time.monotonic() - restarted < 2.0, again["missing"]
             await asyncio.sleep(0.1)
+
+    async def test_an_actor_with_its_networks_and_council_seats(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        center = (await gateway.get(f"/v1/views/centers/{MASIS}")).json()
+        council = center["councils"][0]
+        members = (await gateway.get(f"/v1/councils/{council['id']}/members")).json()["items"]
+        member = next(m for m in members if m["actor_id"])
+        view = (await gateway.get(f"/v1/views/actors/{member['actor_id']}")).json()
+        assert view["partial"] is False, view["missing"]
+        assert council["network_id"] in {n["id"] for n in view["networks"]}
+        assert [s["id"] for s in view["council_seats"]] == [member["id"]]
+        assert view["council_seats"][0]["seats"] == member["seats"]

@@ -81,8 +81,11 @@ class Circuit:
         if self.state is CircuitState.closed:
             return None
         remaining = self.opened_at + self.cool_off - time.monotonic()
-        if self.state is CircuitState.open and remaining <= 0:
-            self._set(CircuitState.half_open)  # this request is the probe
+        if remaining <= 0:
+            # This request is the probe. A probe that never came back (its caller went
+            # away) is replaced by another after one more cool-off.
+            self._set(CircuitState.half_open)
+            self.opened_at = time.monotonic()
             return None
         return max(remaining, 0.5)
 
@@ -164,9 +167,11 @@ class Backend:
                 headers={"Retry-After": str(max(1, round(wait)))},
             )
 
-    def answered(self, status: int, started: float) -> None:
+    def answered(self, status: int, started: float, *, busy: bool = False) -> None:
+        """`busy`: a 503 with `Retry-After` (SQLite's one writer was taken): the backend is
+        alive and said when to come back, which is no failure of it."""
         self.latency.observe(time.perf_counter() - started)
-        if status >= 500:
+        if status >= 500 and not busy:
             self.failed()
         else:
             self.circuit.succeeded()

@@ -250,7 +250,8 @@ async def proxy(
         await _answer(backend.unavailable(exc, deadline), scope, receive, send)
         return
     try:
-        backend.answered(response.status, started)
+        busy = response.status == 503 and "Retry-After" in response.headers
+        backend.answered(response.status, started, busy=busy)
         answer_headers = [
             (key.lower(), value)
             for key, value in response.raw_headers

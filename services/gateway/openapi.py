@@ -13,6 +13,7 @@ import json
 import logging
 from typing import Any
 
+from services.gateway.views import SCHEMA_KEY
 from shared.openapi import _pascal, _rewrite_refs, _unique_titles
 
 logger = logging.getLogger("spn.gateway")
@@ -42,6 +43,7 @@ def merge(own: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -> di
         if isinstance(op, dict)
     }
     tags = {tag["name"] for tag in merged.get("tags", [])}
+    renames: dict[str, dict[str, str]] = {}
     for name, original in backends.items():
         if original is None:
             continue
@@ -65,6 +67,7 @@ def merge(own: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -> di
                 schemas[new] = schemas.pop(old)
             renamed.update(clashing)
             _rewrite_refs(spec, {_REF + old: _REF + new for old, new in clashing.items()})
+        renames[name] = renamed
         for section in COMPONENTS:
             for key, value in theirs.get(section, {}).items():
                 components.setdefault(section, {}).setdefault(key, value)
@@ -84,5 +87,36 @@ def merge(own: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -> di
         for tag in spec.get("tags", []):
             if tag["name"] not in {t["name"] for t in merged.get("tags", [])}:
                 merged.setdefault("tags", []).append(tag)
+    _refer_to_backends(merged, renames)
     _unique_titles(merged)
     return merged
+
+
+def _refer_to_backends(node: Any, renames: dict[str, dict[str, str]]) -> Any:
+    """The gateway's fields marked `x-spn-schema: "registry:ActorOut"` (views holding a
+    backend's representation) become references to that schema, under its merged name, when
+    the backend's OpenAPI is known; otherwise they stay plain objects."""
+    if isinstance(node, list):
+        return [_refer_to_backends(item, renames) for item in node]
+    if not isinstance(node, dict):
+        return node
+    target = node.pop(SCHEMA_KEY, None)
+    for key, value in node.items():
+        node[key] = _refer_to_backends(value, renames)
+    if isinstance(target, str):
+        backend, _sep, schema = target.partition(":")
+        if backend in renames:
+            ref = {"$ref": _REF + renames[backend].get(schema, schema)}
+            return _objects_to(node, ref)
+    return node
+
+
+def _objects_to(node: Any, ref: dict[str, str]) -> Any:
+    if isinstance(node, list):
+        return [_objects_to(item, ref) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("type") == "object" and node.get("additionalProperties") is True:
+        rest = {k: v for k, v in node.items() if k in ("description", "title")}
+        return {**ref, **rest} if rest else dict(ref)
+    return {key: _objects_to(value, ref) for key, value in node.items()}

@@ -51,10 +51,16 @@ class OwnershipTable:
     def build(self, specs: dict[str, dict[str, Any] | None]) -> None:
         by_segment: dict[str, list[Template]] = {}
         owners: dict[str, str] = {}
+        claimed: dict[str, str] = {}
         for name, spec in specs.items():
             for path in (spec or {}).get("paths", {}):
                 if not path.startswith("/v1/") or any(p.match(path) for p in self.own):
                     continue
+                if path in claimed:
+                    logger.warning("%s and %s both publish %s; %s answers it at the gateway",
+                                   claimed[path], name, path, claimed[path])  # fmt: skip
+                    continue
+                claimed[path] = name
                 segment = _first_segment(path)
                 literals = sum(1 for s in path.split("/") if s and not _PARAMETER.fullmatch(s))
                 by_segment.setdefault(segment, []).append(Template(name, _compile(path), literals))

@@ -28,6 +28,7 @@ T = TypeVar("T")
 PARTIAL_HEADER = "X-SPN-Partial"
 Json = dict[str, Any]
 MAX_PAGES = 10
+SCHEMA_KEY = "x-spn-schema"
 
 router = APIRouter(prefix="/v1/views", tags=["views"])
 
@@ -104,6 +105,12 @@ class Composition:
         return Response(model.model_dump_json(), media_type="application/json", headers=headers)
 
 
+def part(description: str, schema: str) -> Any:
+    """A field holding a backend's representation: `schema` ("registry:ActorOut") becomes a
+    reference to that schema in the merged OpenAPI (services.gateway.openapi)."""
+    return Field(description=description, json_schema_extra={SCHEMA_KEY: schema})
+
+
 class Partial(BaseModel):
     partial: bool = Field(
         default=False, description="True when some parts could not be fetched in time"
@@ -120,53 +127,62 @@ class FundingTotal(BaseModel):
 
 
 class ActorView(Partial):
-    actor: Json | None = Field(description="The actor's registry record (the registry's ActorOut)")
-    networks: list[Json] | None = Field(
-        description="The networks the actor is a member of now (NetworkOut)"
+    actor: Json | None = part("The actor's registry record", "registry:ActorOut")
+    networks: list[Json] | None = part(
+        "The networks the actor is a member of now", "registry:NetworkOut"
     )
-    grants: list[Json] | None = Field(description="The grants it received (GrantOut)")
+    council_seats: list[Json] | None = part(
+        "Its memberships, with their seats, in the councils of its networks",
+        "councils:CouncilMemberOut",
+    )
+    grants: list[Json] | None = part("The grants it received", "grants:GrantOut")
 
 
 class CenterView(Partial):
-    center: Json | None = Field(description="The center (the registry's CenterOut)")
-    territory: list[Json] | None = Field(
-        description="The communities of its service territory (CommunityOut)"
+    center: Json | None = part("The center", "registry:CenterOut")
+    territory: list[Json] | None = part(
+        "The communities of its service territory", "registry:CommunityOut"
     )
-    networks: list[Json] | None = Field(description="Its networks (NetworkOut)")
-    members: list[Json] | None = Field(description="The members of its networks (MemberOut)")
-    councils: list[Json] | None = Field(description="The councils of its networks (CouncilOut)")
-    grants: list[Json] | None = Field(description="Grants in its territory (GrantOut)")
-    gaps: list[Json] | None = Field(description="What no active service of its territory covers")
+    networks: list[Json] | None = part("Its networks", "registry:NetworkOut")
+    members: list[Json] | None = part("The members of its networks", "registry:MemberOut")
+    councils: list[Json] | None = part("The councils of its networks", "councils:CouncilOut")
+    grants: list[Json] | None = part("Grants in its territory", "grants:GrantOut")
+    gaps: list[Json] | None = part(
+        "What no active service of its territory covers", "registry:CommunityGaps"
+    )
 
 
 class CommunityView(Partial):
-    community: Json | None = Field(description="The community (CommunityOut)")
-    region: Json | None = Field(description="Its region (RegionOut)")
-    centers: list[Json] | None = Field(description="The centers whose territory has it")
-    actors: list[Json] | None = Field(description="Actors there (ActorOut)")
-    services: list[Json] | None = Field(description="Services there (ServiceOut)")
-    gaps: list[Json] | None = Field(description="What no active service of its centers covers")
-    plans: list[Json] | None = Field(
-        description="Its local social plans with their priorities (PlanOut)"
+    community: Json | None = part("The community", "registry:CommunityOut")
+    region: Json | None = part("Its region", "registry:RegionOut")
+    centers: list[Json] | None = part("The centers whose territory has it", "registry:CenterOut")
+    actors: list[Json] | None = part("Actors there", "registry:ActorOut")
+    services: list[Json] | None = part("Services there", "registry:ServiceOut")
+    gaps: list[Json] | None = part(
+        "What no active service of its centers covers", "registry:CommunityGaps"
     )
-    grants: list[Json] | None = Field(description="Grants in the community (GrantOut)")
+    plans: list[Json] | None = part(
+        "Its local social plans with their priorities", "grants:PlanOut"
+    )
+    grants: list[Json] | None = part("Grants in the community", "grants:GrantOut")
     funding: list[FundingTotal] | None = Field(description="The grants' amounts, per currency")
-    councils: list[Json] | None = Field(
-        description="Its councils and those of its centers' networks (CouncilOut)"
+    councils: list[Json] | None = part(
+        "Its councils and those of its centers' networks", "councils:CouncilOut"
     )
 
 
 class PriorityCoverage(BaseModel):
-    priority: Json = Field(description="The plan's priority (PriorityOut)")
+    priority: Json = part("The plan's priority", "grants:PriorityOut")
     served: bool = Field(description="Some active service there covers it")
-    services: list[Json] | None = Field(
-        description="Active services of the community in its categories or for its target groups"
+    services: list[Json] | None = part(
+        "Active services of the community in its categories or for its target groups",
+        "registry:ServiceOut",
     )
-    grants: list[Json] | None = Field(description="Grants piloting it (GrantOut)")
+    grants: list[Json] | None = part("Grants piloting it", "grants:GrantOut")
 
 
 class PlanCoverage(Partial):
-    plan: Json | None = Field(description="The local social plan (PlanOut)")
+    plan: Json | None = part("The local social plan", "grants:PlanOut")
     priorities: list[PriorityCoverage] = Field(
         description="Each priority against the registry's active services in the community"
     )
@@ -190,21 +206,49 @@ def funding(grants: list[Json]) -> list[FundingTotal]:
     "/actors/{actor_id}",
     response_model=ActorView,
     responses=VIEW_RESPONSES,
-    summary="An actor: its record, its networks, the grants it received",
+    summary="An actor: its record, its networks, its council seats, the grants it received",
 )
 async def view_actor(actor_id: uuid.UUID, request: Request) -> Response:
     view = Composition(request)
-    actor, networks, grants = await asyncio.gather(
+    networks_ready: asyncio.Future[list[Json] | None] = asyncio.get_running_loop().create_future()
+
+    async def networks() -> list[Json] | None:
+        found = None
+        try:
+            found = await view.part(
+                "networks", view.items("registry", "/v1/networks", actor_id=actor_id)
+            )
+        finally:
+            networks_ready.set_result(found)
+        return found
+
+    async def seats() -> list[Json]:
+        found = await networks_ready
+        if found is None:
+            raise TimeoutError  # left missing, as the networks are
+        pages = await asyncio.gather(
+            *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in found)
+        )
+        members = await asyncio.gather(
+            *(view.items("councils", f"/v1/councils/{c['id']}/members")
+              for page in pages for c in page)
+        )  # fmt: skip
+        return [m for page in members for m in page if m.get("actor_id") == str(actor_id)]
+
+    actor, nets, council_seats, grants = await asyncio.gather(
         view.subject(
             "actor",
             "registry",
             f"/v1/actors/{actor_id}",
             _("There is no actor {actor_id}.", actor_id=actor_id),
         ),
-        view.part("networks", view.items("registry", "/v1/networks", actor_id=actor_id)),
+        networks(),
+        view.part("council_seats", seats()),
         view.part("grants", view.items("grants", "/v1/grants", recipient_id=actor_id)),
     )
-    return view.answer(ActorView(actor=actor, networks=networks, grants=grants))
+    return view.answer(
+        ActorView(actor=actor, networks=nets, council_seats=council_seats, grants=grants)
+    )
 
 
 @router.get(
@@ -296,68 +340,84 @@ async def _nothing() -> list[Json]:
 )
 async def view_community(community_id: uuid.UUID, request: Request) -> Response:
     view = Composition(request)
-
-    async def centers_and_gaps() -> tuple[list[Json], list[Json], list[Json]]:
-        centers = await view.items("registry", "/v1/centers", community_id=community_id)
-        gaps, networks = await asyncio.gather(
-            asyncio.gather(
-                *(view.items("registry", f"/v1/centers/{c['id']}/gaps") for c in centers)
-            ),
-            asyncio.gather(
-                *(view.items("registry", "/v1/networks", center_id=c["id"]) for c in centers)
-            ),
-        )
-        return centers, [g for page in gaps for g in page], [n for page in networks for n in page]
-
-    async def councils(networks: list[Json]) -> list[Json]:
-        pages = await asyncio.gather(
-            view.items("councils", "/v1/councils", community_id=community_id),
-            *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in networks),
-        )
-        return list({c["id"]: c for page in pages for c in page}.values())
-
-    community, both, actors, services, plans, grants = await asyncio.gather(
+    # Each part starts as soon as what it needs has come, not when a whole round has.
+    community_task = asyncio.create_task(
         view.subject(
             "community",
             "registry",
             f"/v1/communities/{community_id}",
             _("There is no community {community_id}.", community_id=community_id),
-        ),
-        view.part("centers", centers_and_gaps()),
+        )
+    )
+    centers_task = asyncio.create_task(
+        view.part("centers", view.items("registry", "/v1/centers", community_id=community_id))
+    )
+
+    async def per_center(path: str, **query: str) -> list[Json]:
+        centers = await centers_task
+        if centers is None:
+            raise TimeoutError  # left missing, as the centers are
+        pages = await asyncio.gather(
+            *(view.items("registry", path.format(id=c["id"]),
+                         **{k: v.format(id=c["id"]) for k, v in query.items()})
+              for c in centers)
+        )  # fmt: skip
+        return [item for page in pages for item in page]
+
+    async def councils() -> list[Json]:
+        async def of_networks() -> list[Json]:
+            networks = await per_center("/v1/networks", center_id="{id}")
+            pages = await asyncio.gather(
+                *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in networks)
+            )
+            return [c for page in pages for c in page]
+
+        theirs, of_community = await asyncio.gather(
+            of_networks(), view.items("councils", "/v1/councils", community_id=community_id)
+        )
+        return list({c["id"]: c for c in [*of_community, *theirs]}.values())
+
+    async def region() -> Json | None:
+        community = await community_task
+        if community is None:
+            raise TimeoutError  # left missing, as the community is
+        return await _json(view.get("registry", f"/v1/regions/{community['region_code']}"))
+
+    (
+        community,
+        centers,
+        gaps,
+        region_,
+        councils_,
+        actors,
+        services,
+        plans,
+        grants,
+    ) = await asyncio.gather(
+        community_task,
+        centers_task,
+        view.part("gaps", per_center("/v1/centers/{id}/gaps")),
+        view.part("region", region()),
+        view.part("councils", councils()),
         view.part("actors", view.items("registry", "/v1/actors", community_id=community_id)),
         view.part("services", view.items("registry", "/v1/services", community_id=community_id)),
         view.part("plans", view.items("grants", "/v1/plans", community_id=community_id)),
         view.part("grants", view.items("grants", "/v1/grants", community_id=community_id)),
     )
-    centers, gaps, networks = both if both is not None else (None, None, [])
-    if both is None:
-        view.missing.append("gaps")
-    region, council_list = await asyncio.gather(
-        view.part("region", _json(view.get("registry", f"/v1/regions/{community['region_code']}")))
-        if community is not None
-        else _none(),
-        view.part("councils", councils(networks)),
-    )
-    if community is None:
-        view.missing.append("region")
     return view.answer(
         CommunityView(
             community=community,
-            region=region,
+            region=region_,
             centers=centers,
             actors=actors,
             services=services,
             gaps=gaps,
             plans=plans,
             grants=grants,
-            funding=funding(grants) if grants is not None else None,
-            councils=council_list,
+            funding=funding(grants) if isinstance(grants, list) else None,
+            councils=councils_,
         )
     )
-
-
-async def _none() -> None:
-    return None
 
 
 def _serves(priority: Json, service: Json) -> bool:
