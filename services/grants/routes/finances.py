@@ -26,6 +26,7 @@ from services.grants.schemas.finances import (
     ReclaimOut,
 )
 from services.grants.schemas.grants import GrantOut
+from services.grants.schemas.trail import GrantTrail
 from shared.concurrency import Changing, Creating, Reading
 from shared.database import SessionDep
 from shared.errors import NotFound, problem_responses
@@ -200,3 +201,15 @@ async def get_grant_finances(
     grant_id: uuid.UUID, session: SessionDep, conditional: Reading
 ) -> Response:
     return conditional.answer(await rules.finances(session, grant_id))
+
+
+@router.get(
+    "/trail",
+    response_model=GrantTrail,
+    responses=problem_responses(404),
+    summary="Programme → call → application and scores → award → disbursements → expenditure",
+)
+async def get_grant_trail(
+    grant_id: uuid.UUID, session: SessionDep, conditional: Reading
+) -> Response:
+    return conditional.answer(await rules.trail(session, grant_id))

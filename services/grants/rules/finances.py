@@ -24,11 +24,13 @@ from services.grants.models import (
     ExpenditureReport,
     Grant,
     GrantApplication,
+    GrantCall,
+    GrantProgramme,
     Reclaim,
 )
 from services.grants.money import MoneyAmount, from_minor
-from services.grants.reference import CofundingSource, GrantStatus
-from services.grants.rules import calls
+from services.grants.reference import CallStatus, CofundingSource, GrantStatus
+from services.grants.rules import applications, calls
 from services.grants.rules import grants as grants_rules
 from services.grants.rules.registry_checks import field_error
 from services.grants.schemas.finances import (
@@ -48,8 +50,10 @@ from services.grants.schemas.finances import (
     ReclaimOut,
 )
 from services.grants.schemas.grants import GrantOut
+from services.grants.schemas.trail import GrantTrail, TrailApplication, TrailStep
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.text import LocalizedText
 
 
 def today() -> date:
@@ -496,4 +500,45 @@ async def finances(session: AsyncSession, grant_id: uuid.UUID) -> GrantFinances:
             )
             for p in out.cofunding
         ],
+    )
+
+
+async def trail(session: AsyncSession, grant_id: uuid.UUID) -> GrantTrail:
+    grant = await grants_rules.get_grant(session, grant_id)
+    programme = await session.get(GrantProgramme, grant.programme_id)
+    assert programme is not None  # a foreign key
+    call = await session.get(GrantCall, grant.call_id) if grant.call_id else None
+    application: TrailApplication | None = None
+    if grant.application_id and call is not None and call.status == CallStatus.decided:
+        row = await applications.get_application(session, grant.application_id)
+        [shown] = await applications.application_views(session, [row], show_scores=True)
+        application = TrailApplication(
+            application=shown, assessments=await applications.assessments_of(session, row, call)
+        )
+    tranches = await session.scalars(
+        select(Disbursement)
+        .where(Disbursement.grant_id == grant.id)
+        .order_by(Disbursement.paid_on, Disbursement.id)
+    )
+    reports = await session.scalars(
+        select(ExpenditureReport)
+        .where(ExpenditureReport.grant_id == grant.id)
+        .order_by(ExpenditureReport.period_to, ExpenditureReport.id)
+    )
+    reclaims = await session.scalars(
+        select(Reclaim).where(Reclaim.grant_id == grant.id).order_by(Reclaim.decided_on, Reclaim.id)
+    )
+    return GrantTrail(
+        programme=TrailStep(
+            id=programme.id, name=LocalizedText(hy=programme.name_hy, en=programme.name_en)
+        ),
+        call=TrailStep(id=call.id, name=LocalizedText(hy=call.title_hy, en=call.title_en))
+        if call
+        else None,
+        application=application,
+        grant=grants_rules.grant_out(grant),
+        disbursements=[disbursement_out(d) for d in tranches],
+        expenditure=await report_views(session, list(reports)),
+        reclaims=[reclaim_out(r) for r in reclaims],
+        finances=await finances(session, grant.id),
     )

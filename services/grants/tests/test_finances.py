@@ -235,6 +235,25 @@ class TestExpenditure:
         reports = (await client.get(url)).json()["items"]
         assert [len(r["lines"]) for r in reports] == [2]
 
+        trail = await client.get(f"/v1/grants/{grant['id']}/trail")
+        assert trail.status_code == 200, trail.text
+        followed = trail.json()
+        assert followed["programme"]["id"] == world.programme["id"]
+        assert followed["call"]["id"] == world.call["id"]
+        assert followed["application"] is None  # the call is not decided yet
+        assert [d["amount"]["amount"] for d in followed["disbursements"]] == ["2000000.00"]
+        assert followed["expenditure"] == reports
+        assert followed["finances"] == finances
+        decided = await client.post(
+            f"/v1/calls/{world.call['id']}/decision",
+            json={"decided_on": "2021-04-20"},
+            headers=officer,
+        )
+        assert decided.status_code == 200, decided.text
+        followed = (await client.get(f"/v1/grants/{grant['id']}/trail")).json()
+        assert followed["application"]["application"]["id"] == application["id"]
+        assert [a["reasons"] for a in followed["application"]["assessments"]] == ["Հիմնավորված"]
+
     async def test_a_completed_grant_takes_no_expenditure(
         self, client: httpx.AsyncClient, world: World, officer: Headers
     ) -> None:
