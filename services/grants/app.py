@@ -8,6 +8,7 @@ from services.grants.models import idempotency_keys, inbox_positions
 from services.grants.routes import (
     applications,
     calls,
+    exports,
     finances,
     grants,
     plans,
@@ -69,6 +70,7 @@ def create_app(
             grants.router,
             finances.router,
             totals.router,
+            exports.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(
