@@ -39,11 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import grants as base  # noqa: E402  (bench/grants.py, beside this script)
 import httpx  # noqa: E402
 from sqlalchemy import insert, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-import bench.grants as base  # noqa: E402
 from services.grants.models import (  # noqa: E402
     CofundingReceipt,
     Disbursement,
