@@ -7,6 +7,8 @@
 - The project as a grant programme (AASW with EU and Austrian Development Agency funding) and
   its 9 pilot grants, one per community, each piloting the first priority of its plan, awarded
   directly to the community administration with the community's own co-funding first.
+- The pilots' money: two tranches each, the community's co-funding received, two expenditure
+  reports of three budget lines; then each pilot is completed (all amounts illustrative).
 - The Kotayk three-year programme "Promoting social inclusion and self-sufficient livelihood
   measures in Armenia" with its two components, its beneficiary scope and selection procedure,
   and a call of its second component.
@@ -36,10 +38,25 @@ from sqlalchemy.orm import Session
 from services.grants.access import ADMIN
 from services.grants.clients import Registry
 from services.grants.config import GrantsSettings
-from services.grants.models import Grant, GrantCall, GrantProgramme, LocalPlan, PlanPriority
-from services.grants.rules import calls, grants, plans, programmes
+from services.grants.models import (
+    CofundingReceipt,
+    Disbursement,
+    ExpenditureLine,
+    ExpenditureReport,
+    Grant,
+    GrantCall,
+    GrantProgramme,
+    LocalPlan,
+    PlanPriority,
+)
+from services.grants.rules import calls, finances, grants, plans, programmes
 from services.grants.schemas.calls import GrantCallIn
-from services.grants.schemas.grants import GrantIn
+from services.grants.schemas.finances import (
+    CofundingReceiptIn,
+    DisbursementIn,
+    ExpenditureReportIn,
+)
+from services.grants.schemas.grants import GrantIn, GrantOut, GrantPatch
 from services.grants.schemas.plans import ConsultationIn, Decision, PlanIn
 from services.grants.schemas.programmes import GrantProgrammeIn
 from shared.auth import Principal
@@ -266,6 +283,14 @@ def _stable_key(row: object) -> str | None:
         return f"PlanPriority/{row.plan_id}/{row.rank}"
     if isinstance(row, Grant):
         return f"Grant/{row.community_id}/{row.title_hy}"
+    if isinstance(row, Disbursement):
+        return f"Disbursement/{row.grant_id}/{row.paid_on}"
+    if isinstance(row, ExpenditureReport):
+        return f"ExpenditureReport/{row.grant_id}/{row.period_to}"
+    if isinstance(row, ExpenditureLine):
+        return f"ExpenditureLine/{row.grant_id}/{row.spent_on}/{row.position}"
+    if isinstance(row, CofundingReceipt):
+        return f"CofundingReceipt/{row.grant_id}/{row.received_on}/{row.source}"
     return None
 
 
@@ -308,6 +333,37 @@ CONSULTATION = {
 }
 
 
+# The pilots' money after the award: two tranches, two quarterly expenditure reports of three
+# budget lines, the community's co-funding received; then the pilot is completed. Every amount
+# is illustrative (the documents give none), as the grants' `amounts_illustrative` says.
+TRANCHES = (("2021-04-05", "4000000"), ("2021-08-02", "3500000"))
+REPORTS = (
+    ("2021-04-01", "2021-06-30", (("Աշխատավարձ", "2400000"), ("Տրանսպորտ", "300000"),
+                                   ("Նյութեր", "450000"))),
+    ("2021-07-01", "2021-12-31", (("Աշխատավարձ", "2900000"), ("Տրանսպորտ", "350000"),
+                                   ("Նյութեր", "600000.50"))),
+)  # fmt: skip
+
+
+async def pilot_money(session: AsyncSession, system: Principal, pilot: GrantOut) -> None:
+    for paid_on, amount in TRANCHES:
+        await finances.disburse(session, system, pilot.id, DisbursementIn.model_validate(
+            {"paid_on": paid_on, "amount": {"amount": amount, "currency": "AMD"},
+             "reference": f"illustrative {paid_on}"}))  # fmt: skip
+    await finances.receive_cofunding(session, system, pilot.id, CofundingReceiptIn.model_validate(
+        {"source": "community", "received_on": "2021-05-10",
+         "amount": {"amount": "1000000", "currency": "AMD"}}))  # fmt: skip
+    for period_from, period_to, lines in REPORTS:
+        await finances.report_expenditure(session, system, pilot.id,
+            ExpenditureReportIn.model_validate({
+                "period_from": period_from, "period_to": period_to,
+                "lines": [{"budget_line": item, "amount": {"amount": amount, "currency": "AMD"}}
+                          for item, amount in lines]}))  # fmt: skip
+    row = await grants.get_grant(session, pilot.id)
+    before = await grants.GRANTS.snapshot(session, row)
+    await grants.edit_grant(session, system, row, before, GrantPatch(status="completed"))
+
+
 async def load(session: AsyncSession) -> bool:
     """Load the demo once; False when it is already there. Ids are the same in every load."""
     if not event.contains(session.sync_session, "before_flush", _give_stable_ids):
@@ -333,7 +389,7 @@ async def load(session: AsyncSession) -> bool:
         decision = Decision.model_validate({"number": f"{40 + index}-Ն", "date": "2020-12-24"})
         plan = await plans.adopt(session, system, row, before, decision)
         first = plan.priorities[0]
-        await grants.create_grant(
+        pilot = await grants.create_grant(
             session, registry, system,
             GrantIn.model_validate({
                 "programme_id": str(together.id),
@@ -349,7 +405,7 @@ async def load(session: AsyncSession) -> bool:
                 "awarded_on": "2021-03-01",
                 "starts_on": "2021-04-01",
                 "ends_on": "2021-12-31",
-                "status": "completed",
+                "status": "active",
                 "milestones": [
                     {"title": "Ծառայության մեկնարկ", "due_on": "2021-04-30",
                      "done_on": "2021-04-28"},
@@ -359,6 +415,7 @@ async def load(session: AsyncSession) -> bool:
                 "amounts_illustrative": True,
             }),
         )  # fmt: skip
+        await pilot_money(session, system, pilot)
     kotayk = await programmes.create_programme(
         session, registry, system, GrantProgrammeIn.model_validate(KOTAYK)
     )

@@ -13,9 +13,11 @@ def registered() -> Journal:
     from services.grants.rules import (  # noqa: F401
         applications,
         calls,
+        finances,
         grants,
         plans,
         programmes,
+        rates,
     )
 
     return journal

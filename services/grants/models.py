@@ -221,8 +221,99 @@ class Grant(IdMixin, VersionedMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(20))
     milestones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     amounts_illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Amendments of the amount awarded, oldest first: {amended_on, previous_minor, amount_minor,
+    # reason, decision_number, decision_date}; `amount_minor` is the amount as last amended.
+    amendments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     __table_args__ = (
         Index("ix_grants_community_awarded", "community_id", "awarded_on", "id"),
         Index("ix_grants_priority", "priority_id"),
     )
+
+
+class Disbursement(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A tranche paid on a grant, in the grant's currency."""
+
+    __tablename__ = "grant_disbursements"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grants.id"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    reference: Mapped[str | None] = mapped_column(String(120))
+
+
+class CofundingReceipt(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """What a co-funder actually paid, against its pledge on the grant (by source and name)."""
+
+    __tablename__ = "cofunding_receipts"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grants.id"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(300))
+    received_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class ExpenditureReport(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A recipient's report of what it spent in a period, per budget line (`ExpenditureLine`)."""
+
+    __tablename__ = "expenditure_reports"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grants.id"), index=True)
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class ExpenditureLine(IdMixin, Base):
+    __tablename__ = "expenditure_lines"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("expenditure_reports.id", ondelete="CASCADE"), index=True
+    )
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grants.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    budget_line: Mapped[str] = mapped_column(String(300))
+    spent_on: Mapped[date] = mapped_column(Date)  # the report's last day: its rate's date
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Reclaim(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """An amount the funder claims back: unspent, or spent on what was not eligible."""
+
+    __tablename__ = "grant_reclaims"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    decided_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ExchangeRate(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """Drams for one unit of a currency on a day, exact to 10^-6 (`rate_micro`), as an officer
+    entered it or a CSV of the Central Bank of Armenia's published rates brought it."""
+
+    __tablename__ = "exchange_rates"
+
+    currency: Mapped[str] = mapped_column(String(3))
+    rate_on: Mapped[date] = mapped_column(Date)
+    rate_micro: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (UniqueConstraint("currency", "rate_on"),)
+
+
+class RateImport(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """One import of published rates: what it brought, journaled as one write."""
+
+    __tablename__ = "exchange_rate_imports"
+
+    source: Mapped[str] = mapped_column(String(20))
+    rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,6 +28,7 @@ from services.grants.reference import ApplicationStatus, GrantStatus
 from services.grants.rules import applications, calls, registry_checks
 from services.grants.rules.registry_checks import field_error
 from services.grants.schemas.applications import CofundingPledge
+from services.grants.schemas.finances import Amendment
 from services.grants.schemas.grants import (
     AwardIn,
     GrantIn,
@@ -83,6 +84,7 @@ def grant_out(row: Grant) -> GrantOut:
         status=GrantStatus(row.status),
         milestones=[Milestone.model_validate(m) for m in row.milestones],
         amounts_illustrative=row.amounts_illustrative,
+        amendments=[Amendment.model_validate(a) for a in row.amendments or []],
     )
 
 
@@ -93,7 +95,7 @@ async def _represent(session: AsyncSession, row: Grant, full: bool) -> GrantOut:
 GRANTS = journal.resource(
     "grant",
     _represent,
-    verbs=("created", "updated", "recipient_changed", "recipient_deleted"),
+    verbs=("created", "updated", "amended", "recipient_changed", "recipient_deleted"),
 )
 
 

@@ -11,6 +11,7 @@ from services.grants.money import MoneyAmount
 from services.grants.reference import GrantStatus
 from services.grants.schemas.applications import CofundingPledge, community_first
 from services.grants.schemas.common import ShortText
+from services.grants.schemas.finances import Amendment
 from shared.inputs import Day
 from shared.schemas import Resource, patch_of
 from shared.text import LocalizedText
@@ -98,6 +99,9 @@ class GrantRecipient(BaseModel):
 class GrantOut(GrantIn, Resource):
     application_id: uuid.UUID | None
     recipient: GrantRecipient
+    amendments: list[Amendment] = Field(
+        default=[], description="Changes of the amount awarded, oldest first"
+    )
 
 
 class AwardIn(BaseModel):

@@ -87,6 +87,13 @@ async def test_the_demo_refers_to_what_the_registry_demo_holds(
             assert recipient.json()["name"]["hy"] == grant["recipient"]["name"]
             assert grant["cofunding"][0]["source"] == "community"
             assert grant["amounts_illustrative"] is True
+            assert grant["status"] == "completed"
+            money = (await grants.get(f"/v1/grants/{grant['id']}/finances")).json()
+            assert money["disbursed"] == {"amount": "7500000.00", "currency": "AMD"}
+            assert money["spent"] == {"amount": "7000000.50", "currency": "AMD"}
+            assert money["cofunding"][0]["received"] == money["cofunding"][0]["pledged"]
+        totals = (await grants.get("/v1/funding/totals", params={"year": 2021})).json()
+        assert totals["total"]["disbursed"]["amd"] == {"amount": "67500000.00", "currency": "AMD"}
 
         programmes = await _all(grants, "/v1/grant-programmes")
         kotayk = next(p for p in programmes if p["name"]["en"].startswith("Promoting"))
