@@ -5,7 +5,7 @@ from services.councils.access import ADMIN, FEED_PUBLISHER
 from services.councils.clients import Registry
 from services.councils.config import CouncilsSettings
 from services.councils.models import idempotency_keys, inbox_positions
-from services.councils.routes import bylaws, councils, events, people, working_groups
+from services.councils.routes import audit, bylaws, councils, events, people, working_groups
 from services.councils.rules.feed import apply_registry_event
 from shared.app import create_service_app
 from shared.auth import require_roles
@@ -57,6 +57,7 @@ def create_app(
             bylaws.in_force_router,
             working_groups.router,
             events.router,
+            audit.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(

@@ -5,7 +5,7 @@ from services.grants.access import ADMIN, FEED_PUBLISHER
 from services.grants.clients import make_registry
 from services.grants.config import GrantsSettings
 from services.grants.models import idempotency_keys, inbox_positions
-from services.grants.routes import applications, calls, grants, plans, programmes
+from services.grants.routes import applications, audit, calls, events, grants, plans, programmes
 from services.grants.rules.feed import apply_registry_event
 from shared.app import create_service_app
 from shared.auth import require_roles
@@ -59,6 +59,8 @@ def create_app(
             calls.router,
             applications.router,
             grants.router,
+            events.router,
+            audit.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(
