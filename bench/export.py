@@ -39,24 +39,13 @@ for folder in (ROOT, ROOT / "bench"):  # run as a script from anywhere; the gene
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
-from registry import dsn, load, say  # noqa: E402
+from registry import dsn, load, recreate_database, say  # noqa: E402
 
 from shared.migrations import upgrade  # noqa: E402
 
 # Its own database, so that it can run beside bench/registry.py.
 DATABASE = "spn_bench_export"
-
-
-async def recreate_database(admin_dsn: str, *, drop_only: bool = False) -> None:
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            await connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await connection.close()
 
 
 def rss_mb(pid: int) -> float:
@@ -252,7 +241,7 @@ def run(args: argparse.Namespace) -> None:
     try:
         for size in sorted(args.actors):
             say(f"== {size:,} actors (load average {os.getloadavg()[0]:.2f})")
-            asyncio.run(recreate_database(admin_dsn))
+            asyncio.run(recreate_database(admin_dsn, database=DATABASE))
             upgrade(Path("services/registry"), url)
             registry, _ = asyncio.run(load(url, size, args.seed))
             del registry
@@ -278,7 +267,7 @@ def run(args: argparse.Namespace) -> None:
                     stop(process)
     finally:
         if not args.keep:
-            asyncio.run(recreate_database(admin_dsn, drop_only=True))
+            asyncio.run(recreate_database(admin_dsn, database=DATABASE, drop_only=True))
     report(results)
 
 

@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
 import httpx  # noqa: E402
+from registry import dsn, recreate_database, say  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -66,28 +66,6 @@ TARGET_GROUPS = ["elderly", "children", "youth", "persons_with_disabilities",
                  "low_income_families", "unemployed"]  # fmt: skip
 CATEGORIES = ["home_care", "day_care", "case_management", "employment", "psychological"]
 YEARS = list(range(2019, 2025))
-
-
-def say(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
-
-
-def dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database is not None:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
-async def recreate_database(admin_dsn: str, *, drop_only: bool = False) -> None:
-    connection = await asyncpg.connect(admin_dsn)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        if not drop_only:
-            await connection.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await connection.close()
 
 
 def stamped(row: dict[str, Any]) -> dict[str, Any]:
@@ -258,7 +236,7 @@ def main() -> None:
     admin = dsn(args.database_url)
     url = make_url(args.database_url).set(drivername="postgresql+asyncpg", database=DATABASE)
     database_url = url.render_as_string(hide_password=False)
-    asyncio.run(recreate_database(admin))
+    asyncio.run(recreate_database(admin, database=DATABASE))
     started = time.perf_counter()
     upgrade(ROOT / "services" / "grants", database_url)
     data = asyncio.run(generate(database_url, args.communities, args.programmes, args.grants))
@@ -302,7 +280,7 @@ def main() -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         if not args.keep:
-            asyncio.run(recreate_database(admin, drop_only=True))
+            asyncio.run(recreate_database(admin, database=DATABASE, drop_only=True))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 import grants as base  # noqa: E402  (bench/grants.py, beside this script)
 import httpx  # noqa: E402
+from registry import dsn, recreate_database, say  # noqa: E402  (bench/registry.py)
 from sqlalchemy import insert, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -57,7 +58,6 @@ from shared.database import Database, create_engine  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 
 base.DATABASE = "spn_bench_money"
-say = base.say
 
 
 async def add_money(url: str, tranches: int, lines: int) -> None:
@@ -192,10 +192,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the database")
     args = parser.parse_args()
 
-    admin = base.dsn(args.database_url)
+    admin = dsn(args.database_url)
     url = make_url(args.database_url).set(drivername="postgresql+asyncpg", database=base.DATABASE)
     database_url = url.render_as_string(hide_password=False)
-    asyncio.run(base.recreate_database(admin))
+    asyncio.run(recreate_database(admin, database=base.DATABASE))
     started = time.perf_counter()
     upgrade(ROOT / "services" / "grants", database_url)
     data = asyncio.run(base.generate(database_url, 60, 20, args.grants))
@@ -248,7 +248,7 @@ def main() -> None:
         )
     finally:
         if not args.keep:
-            asyncio.run(base.recreate_database(admin, drop_only=True))
+            asyncio.run(recreate_database(admin, database=base.DATABASE, drop_only=True))
 
 
 if __name__ == "__main__":

@@ -335,12 +335,15 @@ def dsn(url: str, database: str | None = None) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-async def recreate_database(admin_dsn: str, *, drop_only: bool = False) -> None:
+async def recreate_database(
+    admin_dsn: str, *, database: str = DATABASE, drop_only: bool = False
+) -> None:
+    """Drops the bench's database and (unless `drop_only`) creates it afresh."""
     connection = await asyncpg.connect(admin_dsn)
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         if not drop_only:
-            await connection.execute(f'CREATE DATABASE "{DATABASE}"')
+            await connection.execute(f'CREATE DATABASE "{database}"')
     finally:
         await connection.close()
 

@@ -37,6 +37,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
     insert,
     select,
     update,
@@ -44,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.types import Uuid
 
 from shared.database import Database, UTCDateTime, utcnow
@@ -148,7 +150,26 @@ async def emit(
             data=data,
         )
     )
+    session.info.setdefault(_EMITTED, set()).add(id(tables.events))
     return int(seq)
+
+
+# Dispatchers of this process, by the id of the events table they deliver from: woken as soon
+# as a transaction that emitted into it commits (dispatchers of other processes still poll).
+_EMITTED = "outbox_emitted"
+_dispatchers: dict[int, set[Dispatcher]] = {}
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_dispatchers(session: Session) -> None:
+    for table in session.info.pop(_EMITTED, ()):
+        for dispatcher in _dispatchers.get(table, ()):
+            dispatcher.wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_emitted(session: Session) -> None:
+    session.info.pop(_EMITTED, None)
 
 
 async def read_feed(
@@ -215,9 +236,11 @@ class Dispatcher:
 
     async def start(self) -> None:
         if self.subscribers:
+            _dispatchers.setdefault(id(self.tables.events), set()).add(self)
             self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
+        _dispatchers.get(id(self.tables.events), set()).discard(self)
         if self._task is not None:
             # A batch being delivered is finished and acknowledged first: cancelled between
             # sending and recording it, it would be sent again by the next holder.
@@ -246,6 +269,8 @@ class Dispatcher:
 
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before looking, so a wake() during a round is not lost.
+            self._wake.clear()
             try:
                 busy = False
                 for subscriber in self.subscribers:
@@ -256,7 +281,6 @@ class Dispatcher:
                 logger.exception("outbox dispatch failed; trying again")
                 busy = False
             if not busy and not self._stopping:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -23,14 +24,17 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
-from sqlalchemy import event
+from fastapi import FastAPI
+from sqlalchemy import Table, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_
 
 from shared.auth import mint_token
 from shared.migrations import upgrade
+from shared.outbox import OutboxTables
 from shared.settings import AuthSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,3 +269,51 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The answers that refuse a write: none of them may leave an audit entry or an event behind.
+REFUSALS = frozenset({401, 403, 404, 409, 412, 413, 415, 422, 503})
+
+
+async def journal_counts(app: FastAPI, audit_log: Table, outbox: OutboxTables) -> tuple[int, int]:
+    """How many audit entries and events the app's database holds."""
+    async with app.state.database.sessionmaker() as session:
+        audits = await session.scalar(select(func.count()).select_from(audit_log))
+        events = await session.scalar(select(func.count()).select_from(outbox.events))
+    return int(audits or 0), int(events or 0)
+
+
+@contextlib.asynccontextmanager
+async def journal_checking_client(
+    app: FastAPI, base_url: str, audit_log: Table, outbox: OutboxTables
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `app` that checks, on every refused write that ran alone, that nothing was
+    journaled (no audit entry, no event) while it ran."""
+    in_flight: list[httpx.Request] = []
+    counts: dict[int, tuple[int, int]] = {}
+
+    async def before(request: httpx.Request) -> None:
+        if request.method in WRITES:
+            in_flight.append(request)
+            counts[id(request)] = await journal_counts(app, audit_log, outbox)
+
+    async def after(response: httpx.Response) -> None:
+        request = response.request
+        if request.method not in WRITES:
+            return
+        alone = in_flight == [request]
+        in_flight.remove(request)
+        before_counts = counts.pop(id(request))
+        if alone and response.status_code in REFUSALS:
+            assert await journal_counts(app, audit_log, outbox) == before_counts, (
+                f"{request.method} {request.url} was refused with {response.status_code} "
+                "but wrote to the journal"
+            )
+
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url=base_url,
+        event_hooks={"request": [before], "response": [after]},
+    ) as client:
+        yield client

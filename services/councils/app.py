@@ -7,6 +7,7 @@ from services.councils.config import CouncilsSettings
 from services.councils.live import SessionStreams
 from services.councils.models import idempotency_keys, inbox_positions
 from services.councils.routes import (
+    audit,
     bylaws,
     councils,
     events,
@@ -73,6 +74,7 @@ def create_app(
             minutes.router,
             live.router,
             events.router,
+            audit.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(

@@ -7,7 +7,9 @@ from services.grants.config import GrantsSettings
 from services.grants.models import idempotency_keys, inbox_positions
 from services.grants.routes import (
     applications,
+    audit,
     calls,
+    events,
     exports,
     finances,
     grants,
@@ -71,6 +73,8 @@ def create_app(
             finances.router,
             totals.router,
             exports.router,
+            events.router,
+            audit.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(

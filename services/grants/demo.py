@@ -27,7 +27,6 @@ checks every one of them against a registry with its demo loaded.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -60,7 +59,7 @@ from services.grants.schemas.grants import GrantIn, GrantOut, GrantPatch
 from services.grants.schemas.plans import ConsultationIn, Decision, PlanIn
 from services.grants.schemas.programmes import GrantProgrammeIn
 from shared.auth import Principal
-from shared.database import Database
+from shared.demo import run_demo
 
 COMMUNITY_NAMESPACE = uuid.UUID("6f1c0f5e-0d3b-4c59-9a57-5e0b7c1a2f10")  # the registry's
 REGISTRY_DEMO_NAMESPACE = uuid.UUID("5f0c6f7e-3b7a-5a53-9d38-6a2f2c9e0d01")
@@ -426,15 +425,5 @@ async def load(session: AsyncSession) -> bool:
     return True
 
 
-async def main() -> None:
-    database = Database(GrantsSettings().database_url)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            loaded = await load(session)
-    finally:
-        await database.dispose()
-    print("demo data loaded" if loaded else "demo data already there")  # noqa: T201
-
-
 def run(_: object = None) -> None:
-    asyncio.run(main())
+    run_demo(GrantsSettings().database_url, load)

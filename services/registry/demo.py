@@ -10,7 +10,6 @@ Its changes go to the change feed like any other, so subscribers learn of them t
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from typing import Any
@@ -42,7 +41,7 @@ from services.registry.schemas.networks import ActivityIn, MemberIn, NetworkIn
 from services.registry.schemas.programmes import ProgrammeIn
 from services.registry.schemas.services import ServiceIn
 from shared.auth import Principal
-from shared.database import Database
+from shared.demo import run_demo
 
 logger = logging.getLogger("spn.registry.demo")
 
@@ -362,15 +361,5 @@ async def load(session: AsyncSession) -> bool:
     return True
 
 
-async def main() -> None:
-    database = Database(RegistrySettings().database_url)
-    try:
-        async with database.sessionmaker() as session, session.begin():
-            loaded = await load(session)
-    finally:
-        await database.dispose()
-    print("demo data loaded" if loaded else "demo data already there")  # noqa: T201
-
-
 def run(_: object = None) -> None:
-    asyncio.run(main())
+    run_demo(RegistrySettings().database_url, load)

@@ -121,3 +121,26 @@ async def test_two_dispatchers_on_one_database_deliver_each_event_once_in_order(
             await dispatcher.stop()
         await subscriber.stop()
     assert [e["seq"] for e in subscriber.received] == list(range(1, 71))
+
+
+async def test_a_commit_that_emitted_wakes_the_dispatcher_of_the_process(
+    database: Database,
+) -> None:
+    port = free_port()
+    subscriber = Subscriber(port, failures=0)
+    await subscriber.start()
+    # It would poll only once a minute: the event arrives because the commit woke it.
+    dispatcher = Dispatcher(database, TABLES, [f"http://127.0.0.1:{port}/events"],
+                            caller="test", poll_interval=60)  # fmt: skip
+    await dispatcher.start()
+    try:
+        await asyncio.sleep(0.3)  # its first round found nothing; it is waiting
+        await _emit(database, TABLES, 1, uuid.uuid4())
+        for _ in range(100):
+            if subscriber.received:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await dispatcher.stop()
+        await subscriber.stop()
+    assert [e["seq"] for e in subscriber.received] == [1]

@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, HTTPException
-from sqlalchemy import func, select
 
 from services.councils.app import create_app
 from services.councils.config import CouncilsSettings
 from services.councils.models import audit_log, outbox
+from shared.testing import journal_checking_client
+from shared.testing import journal_counts as shared_journal_counts
 
 Headers = dict[str, str]
 YEREVAN = "6b1c3a55-0000-4000-8000-00000000e1e1"
@@ -141,42 +142,10 @@ async def app(
         yield app
 
 
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-REFUSALS = frozenset({401, 403, 404, 409, 412, 422, 503})
-
-
-async def journal_counts(app: FastAPI) -> tuple[int, int]:
-    async with app.state.database.sessionmaker() as session:
-        audits = await session.scalar(select(func.count()).select_from(audit_log))
-        events = await session.scalar(select(func.count()).select_from(outbox.events))
-    return int(audits or 0), int(events or 0)
-
-
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client that checks, on every refused write, that nothing was written."""
-    counts: dict[int, tuple[int, int]] = {}
-
-    async def before(request: httpx.Request) -> None:
-        if request.method in WRITES:
-            counts[id(request)] = await journal_counts(app)
-
-    async def after(response: httpx.Response) -> None:
-        request = response.request
-        if request.method not in WRITES:
-            return
-        before_counts = counts.pop(id(request))
-        if response.status_code in REFUSALS:
-            assert await journal_counts(app) == before_counts, (
-                f"{request.method} {request.url} was refused with {response.status_code} "
-                "but wrote to the journal"
-            )
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://councils",
-        event_hooks={"request": [before], "response": [after]},
-    ) as client:  # fmt: skip
+    """A client of the app that checks, on every refused write, that nothing was journaled."""
+    async with journal_checking_client(app, "http://councils", audit_log, outbox) as client:
         yield client
 
 
@@ -245,3 +214,8 @@ async def members_of(
     response = await client.get(f"/v1/councils/{council_id}/members", params=params)
     assert response.status_code == 200, response.text
     return list(response.json()["items"])
+
+
+async def journal_counts(app: FastAPI) -> tuple[int, int]:
+    """How many audit entries and events the councils service holds."""
+    return await shared_journal_counts(app, audit_log, outbox)

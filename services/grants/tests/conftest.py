@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from services.grants.app import create_app
 from services.grants.clients import make_registry
@@ -19,6 +18,8 @@ from services.grants.config import GrantsSettings
 from services.grants.models import audit_log, outbox
 from services.registry.app import create_app as create_registry_app
 from services.registry.config import RegistrySettings
+from shared.testing import journal_checking_client
+from shared.testing import journal_counts as shared_journal_counts
 
 Headers = dict[str, str]
 COMMUNITY_NAMESPACE = uuid.UUID("6f1c0f5e-0d3b-4c59-9a57-5e0b7c1a2f10")
@@ -69,43 +70,10 @@ def registry_down(app: FastAPI) -> Callable[[], None]:
     return stop
 
 
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-REFUSALS = frozenset({401, 403, 404, 409, 412, 413, 415, 422, 503})
-
-
-async def journal_counts(app: FastAPI) -> tuple[int, int]:
-    async with app.state.database.sessionmaker() as session:
-        audits = await session.scalar(select(func.count()).select_from(audit_log))
-        events = await session.scalar(select(func.count()).select_from(outbox.events))
-    return int(audits or 0), int(events or 0)
-
-
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the grants app that checks, on every refused write, that nothing was
-    journaled while it ran."""
-    counts: dict[int, tuple[int, int]] = {}
-
-    async def before(request: httpx.Request) -> None:
-        if request.method in WRITES:
-            counts[id(request)] = await journal_counts(app)
-
-    async def after(response: httpx.Response) -> None:
-        request = response.request
-        if request.method not in WRITES:
-            return
-        before_counts = counts.pop(id(request))
-        if response.status_code in REFUSALS:
-            assert await journal_counts(app) == before_counts, (
-                f"{request.method} {request.url} was refused with {response.status_code} "
-                "but wrote to the journal"
-            )
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://grants",
-        event_hooks={"request": [before], "response": [after]},
-    ) as client:  # fmt: skip
+    """A client of the app that checks, on every refused write, that nothing was journaled."""
+    async with journal_checking_client(app, "http://grants", audit_log, outbox) as client:
         yield client
 
 
@@ -191,3 +159,8 @@ async def adopted_plan(
     )
     assert adopted.status_code == 200, adopted.text
     return dict(adopted.json())
+
+
+async def journal_counts(app: FastAPI) -> tuple[int, int]:
+    """How many audit entries and events the grants service holds."""
+    return await shared_journal_counts(app, audit_log, outbox)

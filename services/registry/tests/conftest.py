@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from services.registry.app import create_app
 from services.registry.config import RegistrySettings
 from services.registry.models import audit_log, outbox
 from services.registry.reference import community_id
-from shared.testing import DatabaseFactory, Seeded
+from shared.testing import DatabaseFactory, Seeded, journal_checking_client
+from shared.testing import journal_counts as shared_journal_counts
 
 T = TypeVar("T")
 Headers = dict[str, str]
@@ -43,50 +43,11 @@ async def app(
         yield app
 
 
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-REFUSALS = frozenset({401, 403, 404, 409, 412, 413, 415, 422})
-
-
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app that also checks, on every refused write, that nothing was written
-    (no audit entry, no event) while it ran alone."""
-    in_flight: list[httpx.Request] = []
-    counts: dict[int, tuple[int, int]] = {}
-
-    async def before(request: httpx.Request) -> None:
-        if request.method in WRITES:
-            in_flight.append(request)
-            counts[id(request)] = await journal_counts(app)
-
-    async def after(response: httpx.Response) -> None:
-        request = response.request
-        if request.method not in WRITES:
-            return
-        alone = in_flight == [request]
-        in_flight.remove(request)
-        before_counts = counts.pop(id(request))
-        if alone and response.status_code in REFUSALS:
-            assert await journal_counts(app) == before_counts, (
-                f"{request.method} {request.url} was refused with {response.status_code} "
-                "but wrote to the journal"
-            )
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://registry",
-        event_hooks={"request": [before], "response": [after]},
-    ) as client:
+    """A client of the app that checks, on every refused write, that nothing was journaled."""
+    async with journal_checking_client(app, "http://registry", audit_log, outbox) as client:
         yield client
-
-
-async def journal_counts(app: FastAPI) -> tuple[int, int]:
-    """How many audit entries and events the registry holds."""
-    async with app.state.database.sessionmaker() as session:
-        audits = await session.scalar(select(func.count()).select_from(audit_log))
-        events = await session.scalar(select(func.count()).select_from(outbox.events))
-    return int(audits or 0), int(events or 0)
 
 
 Seed = Callable[[httpx.AsyncClient, dict[str, str]], Awaitable[T]]
@@ -225,3 +186,8 @@ async def join(
 ) -> httpx.Response:
     body = {"actor_id": actor_id, "joined_on": "2024-04-01"} | fields
     return await client.post(f"/v1/networks/{network_id}/members", json=body, headers=headers)
+
+
+async def journal_counts(app: FastAPI) -> tuple[int, int]:
+    """How many audit entries and events the registry service holds."""
+    return await shared_journal_counts(app, audit_log, outbox)
