@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 
 from shared.errors import Forbidden, Unauthorized
 from shared.i18n import _
@@ -162,19 +162,25 @@ class TokenVerifier:
         )
 
 
-_bearer = HTTPBearer(auto_error=False, description="A JWT: `Authorization: Bearer <token>`")
+class _BearerPrincipal(HTTPBearer):
+    """The bearer scheme (as the OpenAPI declares it) and the caller its token names, in one
+    dependency: one level fewer for FastAPI to solve on every request that may be signed."""
+
+    async def __call__(self, request: Request) -> Principal | None:  # type: ignore[override]
+        credentials = await super().__call__(request)
+        if credentials is None:
+            if request.headers.get("authorization"):
+                raise Unauthorized(_("The Authorization header must be `Bearer <token>`."))
+            return None
+        verifier: TokenVerifier = request.app.state.token_verifier
+        return await verifier.verify(credentials.credentials)
 
 
-async def _optional_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal | None:
-    if credentials is None:
-        if request.headers.get("authorization"):
-            raise Unauthorized(_("The Authorization header must be `Bearer <token>`."))
-        return None
-    verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(credentials.credentials)
+_optional_principal = _BearerPrincipal(
+    auto_error=False,
+    scheme_name="HTTPBearer",
+    description="A JWT: `Authorization: Bearer <token>`",
+)
 
 
 async def _current_principal(

@@ -13,7 +13,7 @@ from services.registry.schemas.actors import ActorIn, ActorOut, ActorPatch
 from services.registry.schemas.common import RegionCode
 from shared.auth import OptionalPrincipal
 from shared.concurrency import Changing, Creating, Reading
-from shared.database import SessionDep
+from shared.database import ReadConnection, SessionDep
 from shared.errors import problem_responses
 from shared.pagination import Page, PageDep, paginate
 
@@ -45,9 +45,12 @@ async def list_actors(
 
 @router.get("/{actor_id}", response_model=ActorOut, responses=problem_responses(404))
 async def get_actor(
-    actor_id: uuid.UUID, session: SessionDep, principal: OptionalPrincipal, conditional: Reading
+    actor_id: uuid.UUID,
+    connection: ReadConnection,
+    principal: OptionalPrincipal,
+    conditional: Reading,
 ) -> Response:
-    out = await rules.read_actor(session, actor_id, show_personal=principal is not None)
+    out = await rules.read_actor(connection, actor_id, show_personal=principal is not None)
     return conditional.answer(out, vary=rules.ACTORS.vary)
 
 

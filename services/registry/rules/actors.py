@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from services.registry.access import ensure_in_territory
@@ -170,12 +170,10 @@ def _json_list(value: Any) -> list[Any]:
 
 
 async def read_actor(
-    session: AsyncSession, actor_id: uuid.UUID, *, show_personal: bool
+    connection: AsyncConnection, actor_id: uuid.UUID, *, show_personal: bool
 ) -> ActorOut:
-    """The representation of one actor from one statement of plain rows (no ORM objects)."""
-    # The session's connection, not session.execute: a plain Core statement needs none of the
-    # ORM's execution machinery.
-    connection = await session.connection()
+    """The representation of one actor from one statement of plain rows (no ORM objects, no
+    session: a plain Core statement needs none of the ORM's machinery)."""
     statement = _read_actor_statement(connection.dialect.name)
     row = (await connection.execute(statement, {"actor_id": actor_id})).first()
     if row is None:
