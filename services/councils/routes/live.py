@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -118,7 +117,7 @@ async def session_stream(
 
     async def events() -> AsyncIterator[dict[str, Any]]:
         async for seq, view in streams.events(session_id, last_event_id or 0):
-            yield {"id": str(seq), "event": "session", "data": json.dumps(view, ensure_ascii=False)}
+            yield {"id": str(seq), "event": "session", "data": view}
 
     return EventSourceResponse(events(), ping=15)
 
