@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections import deque
@@ -61,7 +62,9 @@ def live_view(record: dict[str, Any]) -> dict[str, Any]:
 
 async def _read(
     database: Database, after: int, session_id: uuid.UUID | None, limit: int = 500
-) -> list[tuple[int, uuid.UUID, dict[str, Any]]]:
+) -> list[tuple[int, uuid.UUID, str]]:
+    """(seq, session id, live view as JSON) of session events after `after`: each view is built
+    and serialised once, however many listeners send it."""
     events = outbox.events
     statement = (
         select(events.c.seq, events.c.resource_id, events.c.data)
@@ -73,7 +76,11 @@ async def _read(
         statement = statement.where(events.c.resource_id == session_id)
     async with database.sessionmaker() as session:
         rows = (await session.execute(statement)).all()
-    return [(int(seq), rid, data) for seq, rid, data in rows if data is not None]
+    return [
+        (int(seq), rid, json.dumps(live_view(data), ensure_ascii=False))
+        for seq, rid, data in rows
+        if data is not None
+    ]
 
 
 class SessionStreams:
@@ -82,7 +89,7 @@ class SessionStreams:
     def __init__(self, database: Database, poll_seconds: float = 0.05) -> None:
         self.database = database
         self.poll_seconds = poll_seconds
-        self.buffer: deque[tuple[int, uuid.UUID, dict[str, Any]]] = deque(maxlen=BUFFER)
+        self.buffer: deque[tuple[int, uuid.UUID, str]] = deque(maxlen=BUFFER)
         self.last_seq: int | None = None
         self.changed = asyncio.Condition()
         self.listeners = 0
@@ -123,8 +130,8 @@ class SessionStreams:
 
     async def events(
         self, session_id: uuid.UUID, after: int, *, follow: bool = True
-    ) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-        """(seq, live view) of the session's changes after `after`, in order; with `follow`,
+    ) -> AsyncIterator[tuple[int, str]]:
+        """(seq, live view as JSON) of the session's changes after `after`, in order; with `follow`,
         then each new one as it is committed."""
         self._ensure_polling()
         self.listeners += 1
@@ -137,7 +144,7 @@ class SessionStreams:
                     rows = await _read(self.database, after, session_id)
                     for seq, _rid, data in rows:
                         after = seq
-                        yield seq, live_view(data)
+                        yield seq, data
                     if len(rows) == 500:
                         continue
                     if known is not None:
@@ -147,7 +154,7 @@ class SessionStreams:
                         if seq > after:
                             after = seq
                             if rid == session_id:
-                                yield seq, live_view(data)
+                                yield seq, data
                 if not follow:
                     return
                 async with self.changed:

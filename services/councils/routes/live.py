@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse
 
 from services.councils.live import SessionStreams
+from services.councils.messages import _
 from services.councils.models import Council, CouncilSession
 from services.councils.rules import popolo
 from services.councils.rules.common import get_council
 from services.councils.rules.sessions import get_session
 from shared.database import SessionDep
-from shared.errors import problem_responses
+from shared.errors import RuleViolation, problem_responses
 
 router = APIRouter(tags=["sessions"])
 CALENDAR = {
@@ -91,34 +91,43 @@ async def session_calendar(session_id: uuid.UUID, session: SessionDep) -> Respon
     return _calendar(council.name_hy, council, [row])
 
 
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "description": "the event's place in the ordered log"},
+        "event": {"type": "string", "enum": ["session"]},
+        "data": {"type": "string", "description": "JSON: status, present, quorum, motion"},
+    },
+}
+
+
 @router.get(
     "/v1/sessions/{session_id}/stream",
     response_class=EventSourceResponse,
     responses={
         200: {
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
             "description": "Server-sent events `session`: status, present, quorum, motion",
         },
-        **problem_responses(404),
+        **problem_responses(404, 422),
     },
     summary="The session live: attendance, quorum, the current motion and its tally",
     description="Each event's id is its place in the service's ordered log; reconnect with "
-    "`Last-Event-ID` to resume without losing an event. Without it the stream starts with "
-    "the session's whole history of changes.",
+    "the `Last-Event-ID` header (the last id you received) to resume without losing an "
+    "event. Without it the stream starts with the session's whole history of changes.",
 )
-async def session_stream(
-    session_id: uuid.UUID,
-    request: Request,
-    last_event_id: Annotated[int | None, Header(ge=0, le=2**63 - 1)] = None,
-) -> EventSourceResponse:
+async def session_stream(session_id: uuid.UUID, request: Request) -> EventSourceResponse:
     streams: SessionStreams = request.app.state.session_streams
+    last = request.headers.get("last-event-id", "").strip() or "0"
+    if not last.isdigit() or len(last) > 18:
+        raise RuleViolation(_("Last-Event-ID: the id of an event this stream sent, a number"))
     # Not the request's session: that one would stay open for as long as the stream lasts.
     async with streams.database.sessionmaker() as session:
         await get_session(session, session_id)
 
     async def events() -> AsyncIterator[dict[str, Any]]:
-        async for seq, view in streams.events(session_id, last_event_id or 0):
-            yield {"id": str(seq), "event": "session", "data": json.dumps(view, ensure_ascii=False)}
+        async for seq, view in streams.events(session_id, int(last)):
+            yield {"id": str(seq), "event": "session", "data": view}
 
     return EventSourceResponse(events(), ping=15)
 

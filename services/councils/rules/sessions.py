@@ -998,6 +998,14 @@ async def move(
         effect["bylaws_id"] = str(version.id)
     if data.working_group is not None:
         effect["working_group"] = data.working_group.model_dump(mode="json")
+        # Checked now (convener, members), so a passed decision can always form the group.
+        council = await session.get(Council, council_session.council_id)
+        assert council is not None
+        await working_groups.check_group(
+            session,
+            council,
+            _group_of(effect["working_group"], "-", council_session.starts_at.date()),
+        )
     if data.minutes_of is not None:
         assert rules is not None
         await minutes.check_approvable(session, council_session, rules, data.minutes_of)
@@ -1262,6 +1270,12 @@ async def _last_decision(session: AsyncSession, council_id: uuid.UUID, year: int
     return max(numbers)
 
 
+def _group_of(proposal: dict[str, Any], decision: str, day: date) -> WorkingGroupIn:
+    return WorkingGroupIn.model_validate(
+        proposal | {"decision": decision, "formed_on": day.isoformat()}
+    )
+
+
 async def _take_effect(
     session: AsyncSession,
     principal: Principal,
@@ -1291,7 +1305,5 @@ async def _take_effect(
         approval = MinutesApproval(session_id=motion.session_id, motion_id=motion.id, decision=name)
         await minutes.approve(session, principal, uuid.UUID(effect["minutes_of"]), day, approval)
     if "working_group" in effect:
-        group = WorkingGroupIn.model_validate(
-            effect["working_group"] | {"decision": name, "formed_on": day.isoformat()}
-        )
+        group = _group_of(effect["working_group"], name, day)
         await working_groups.form_group(session, principal, council, group)

@@ -73,7 +73,7 @@ def working_groups_query(council_id: uuid.UUID, status: WorkingGroupStatus | Non
     return statement
 
 
-async def _check(session: AsyncSession, council: Council, data: WorkingGroupIn) -> None:
+async def check_group(session: AsyncSession, council: Council, data: WorkingGroupIn) -> None:
     if data.formed_on < council.founded_on:
         raise field_error("formed_on", _("the council was founded on {founded_on}",
                           founded_on=council.founded_on), _("Formed too early"))  # fmt: skip
@@ -103,7 +103,7 @@ def _apply(group: WorkingGroup, data: WorkingGroupIn) -> None:
 async def form_group(
     session: AsyncSession, principal: Principal, council: Council, data: WorkingGroupIn
 ) -> WorkingGroupOut:
-    await _check(session, council, data)
+    await check_group(session, council, data)
     group = WorkingGroup(council_id=council.id)
     _apply(group, data)
     session.add(group)
@@ -115,6 +115,6 @@ async def edit_group(
     before: WorkingGroupOut, patch: WorkingGroupPatch,
 ) -> WorkingGroupOut:  # fmt: skip
     data = merge_patch(WorkingGroupIn, before, patch)
-    await _check(session, council, data)
+    await check_group(session, council, data)
     _apply(group, data)
     return await WORKING_GROUPS.updated(session, principal, group, before)

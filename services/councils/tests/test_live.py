@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -49,19 +51,25 @@ async def test_the_stream_resumes_from_last_event_id_and_follows(
     streams = SessionStreams(app.state.database, poll_seconds=0.01)
     session_id = uuid.UUID(s["id"])
     try:
-        history = [e async for e in streams.events(session_id, 0, follow=False)]
+        history = [
+            (seq, json.loads(view))
+            async for seq, view in streams.events(session_id, 0, follow=False)
+        ]
         assert len(history) == 4  # created, convened, two check-ins
         seqs = [seq for seq, _view in history]
         assert seqs == sorted(seqs)
         assert [len(view["present"]) for _seq, view in history] == [0, 0, 1, 2]
         quorum = history[-1][1]["quorum"]
         assert quorum["explanation"] == "quorum: 2 of 3 seats present, 2 needed"
-        resumed = [e async for e in streams.events(session_id, seqs[1], follow=False)]
+        resumed = [
+            (seq, json.loads(view))
+            async for seq, view in streams.events(session_id, seqs[1], follow=False)
+        ]
         assert resumed == history[2:]
 
-        async def next_event() -> tuple[int, dict[str, object]]:
-            async for event in streams.events(session_id, seqs[-1]):
-                return event
+        async def next_event() -> tuple[int, dict[str, Any]]:
+            async for seq, view in streams.events(session_id, seqs[-1]):
+                return seq, json.loads(view)
             raise AssertionError("the stream ended")
 
         listener = asyncio.create_task(next_event())
@@ -75,7 +83,7 @@ async def test_the_stream_resumes_from_last_event_id_and_follows(
         )
         seq, view = await asyncio.wait_for(listener, timeout=5)
         assert seq > seqs[-1]
-        assert len(view["present"]) == 3  # type: ignore[arg-type]
+        assert len(view["present"]) == 3
     finally:
         await streams.stop()
 

@@ -325,6 +325,17 @@ class TestWholeSession:
 
         # A working group by a show of hands; totals cannot exceed the voters present.
         group = {"name": {"hy": "Փոքր աշխատանքային խումբ"}, "mandate": "Քարտեզագրում"}
+        unknown = group | {"convener_id": council.guest}  # a guest cannot convene
+        await refused(
+            client,
+            f"{url}/motions",
+            admin,
+            422,
+            item_id=decision_id,
+            decision_kind="working_group",
+            text={"hy": "Խումբ"},
+            working_group=unknown,
+        )
         s = await post(
             client,
             f"{url}/motions",
