@@ -13,6 +13,7 @@ from services.grants.routes import (
     grants,
     plans,
     programmes,
+    results,
     totals,
 )
 from services.grants.rules.feed import apply_registry_event
@@ -71,6 +72,7 @@ def create_app(
             finances.router,
             totals.router,
             exports.router,
+            results.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(

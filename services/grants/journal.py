@@ -18,6 +18,7 @@ def registered() -> Journal:
         plans,
         programmes,
         rates,
+        results,
     )
 
     return journal
