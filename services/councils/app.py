@@ -4,8 +4,18 @@ from fastapi import FastAPI
 from services.councils.access import ADMIN, FEED_PUBLISHER
 from services.councils.clients import Registry
 from services.councils.config import CouncilsSettings
+from services.councils.live import SessionStreams
 from services.councils.models import idempotency_keys, inbox_positions
-from services.councils.routes import bylaws, councils, events, people, working_groups
+from services.councils.routes import (
+    bylaws,
+    councils,
+    events,
+    live,
+    minutes,
+    people,
+    sessions,
+    working_groups,
+)
 from services.councils.rules.feed import apply_registry_event
 from shared.app import create_service_app
 from shared.auth import require_roles
@@ -36,9 +46,11 @@ def create_app(
         app.state.registry = Registry(client)
         app.state.inbox = inbox
         await inbox.start(app.state.database)
+        app.state.session_streams = SessionStreams(app.state.database)
 
     async def stop(app: FastAPI) -> None:
         await inbox.stop()
+        await app.state.session_streams.stop()
         await client.aclose()
 
     return create_service_app(
@@ -56,6 +68,10 @@ def create_app(
             bylaws.router,
             bylaws.in_force_router,
             working_groups.router,
+            sessions.council_router,
+            sessions.router,
+            minutes.router,
+            live.router,
             events.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.

@@ -33,11 +33,12 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.councils import demo_sessions
 from services.councils.access import ADMIN
 from services.councils.clients import Registry
 from services.councils.config import CouncilsSettings
 from services.councils.models import Council, CouncilMember
-from services.councils.rules import bylaws, councils, people, working_groups
+from services.councils.rules import bylaws, councils, people
 from services.councils.rules.common import get_council
 from services.councils.schemas.bylaws import EXAMPLE_PARAMETERS, Adoption, BylawsIn
 from services.councils.schemas.councils import (
@@ -47,7 +48,6 @@ from services.councils.schemas.councils import (
     GuestIn,
     PersonIn,
     RepresentativeIn,
-    WorkingGroupIn,
 )
 from shared.auth import Principal
 from shared.database import WRITING, Database
@@ -72,6 +72,13 @@ BYLAWS_TEXT = (
     "հրավիրում է նախագահը կամ քարտուղարը, ինչպես նաև անդամների մեկ երրորդի պահանջով։ "
     "3. Նիստերը կարող են անցկացվել առկա, հեռավար կամ հիբրիդ ձևաչափով։"
 )
+
+# Named in source document 003; the other representatives are not.
+YEREVAN_PEOPLE = {
+    "Երևանի քաղաքապետարանի երեխաների և սոցիալական պաշտպանության վարչություն": (
+        "Լուսինե Հովհաննիսյան"
+    ),
+}
 
 YEREVAN_MEMBERS = [
     "Երևանի քաղաքապետարանի երեխաների և սոցիալական պաշտպանության վարչություն",
@@ -125,25 +132,28 @@ async def load_masis(session: AsyncSession, registry: Registry, network_id: Any)
     draft = await bylaws.draft(session, SYSTEM, council, BylawsIn.model_validate(
         {"text_hy": BYLAWS_TEXT, "parameters": _parameters()}
     ))  # fmt: skip
-    version = await bylaws.get_version(session, council.id, draft.id)
-    seats = len(members)
-    await bylaws.adopt(session, SYSTEM, council, version, draft, Adoption(
-        adopted_on=date(2021, 3, 15), votes_for=seats, votes_against=0, abstaining=0,
-        present=seats, decision="1/2021",
-    ))  # fmt: skip
     before = await councils.COUNCILS.snapshot(session, council)
     offices = {"chair_id": reps[0].id, "secretary_id": reps[-1].id} if reps else {}
     await councils.edit_council(session, SYSTEM, council, before, CouncilPatch.model_validate(
-        {"status": "active", "offices": offices}
+        {"offices": offices}
     ), registry)  # fmt: skip
-    await working_groups.form_group(session, SYSTEM, council, WorkingGroupIn.model_validate({
+    # The first session adopts the bylaws; the second approves its minutes and forms the group.
+    group = {
         "name": {"hy": "Ընտանեկան բռնության կանխարգելման աշխատանքային խումբ",
                  "en": "Working group on preventing domestic violence"},
         "mandate": "Մշակել համայնքում ընտանեկան բռնության դեպքերի ուղղորդման ընթացակարգ",
-        "decision": "2/2021", "formed_on": "2021-03-15", "deadline": "2021-09-30",
-        "convener_id": reps[0].id if reps else None,
+        "deadline": "2021-09-30", "convener_id": reps[0].id if reps else None,
         "members": [{"representative_id": r.id} for r in reps[:3]],
-    }))  # fmt: skip
+    }  # fmt: skip
+
+    async def activate() -> None:
+        before = await councils.COUNCILS.snapshot(session, council)
+        patch = CouncilPatch.model_validate({"status": "active"})
+        await councils.edit_council(session, SYSTEM, council, before, patch, registry)
+
+    await demo_sessions.masis_sessions(
+        session, SYSTEM, council, [r.id for r in reps], draft.id, group, activate
+    )
     return True
 
 
@@ -175,6 +185,20 @@ async def load_yerevan(session: AsyncSession, registry: Registry, community_id: 
         adopted_on=date(2020, 2, 3), votes_for=17, votes_against=0, abstaining=2, present=19,
         decision="1/2020",
     ))  # fmt: skip
+    reps = []
+    members = list(await session.scalars(
+        select(CouncilMember).where(CouncilMember.council_id == council.id)
+        .order_by(CouncilMember.name_hy)
+    ))  # fmt: skip
+    for member in members:
+        name = YEREVAN_PEOPLE.get(member.name_hy, f"{member.name_hy}՝ ներկայացուցիչ")
+        person = await people.create_person(session, SYSTEM, council, PersonIn.model_validate(
+            {"name": {"hy": name}}
+        ))  # fmt: skip
+        reps.append((await people.appoint(session, SYSTEM, council, RepresentativeIn(
+            member_id=member.id, person_id=person.id, term_start=date(2020, 1, 20),
+        ))).id)  # fmt: skip
+    await demo_sessions.yerevan_2020_07_23(session, SYSTEM, council, reps)
     return True
 
 

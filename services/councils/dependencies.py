@@ -5,23 +5,33 @@ representation (`If-Match`, 412). Routes stay thin."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.councils.access import WRITERS, ensure_manages
+from services.councils.access import COUNCIL_MEMBER, WRITERS, ensure_manages, manages
 from services.councils.clients import Registry
 from services.councils.messages import _
 from services.councils.models import (
     BylawsVersion,
     Council,
     CouncilMember,
+    CouncilSession,
     Guest,
+    Minutes,
     Person,
     Representative,
     WorkingGroup,
 )
-from services.councils.rules import bylaws, councils, people, working_groups
+from services.councils.rules import (
+    bylaws,
+    councils,
+    minutes,
+    people,
+    sessions,
+    working_groups,
+)
 from services.councils.rules.common import get_council
 from services.councils.schemas.bylaws import BylawsOut
 from services.councils.schemas.councils import (
@@ -32,9 +42,12 @@ from services.councils.schemas.councils import (
     RepresentativeOut,
     WorkingGroupOut,
 )
+from services.councils.schemas.minutes import MinutesOut
+from services.councils.schemas.sessions import CouncilSessionOut
 from shared.auth import Principal, require_roles
 from shared.concurrency import Changing
 from shared.database import SessionDep
+from shared.errors import Forbidden
 from shared.journal import Change
 
 Writer = Annotated[Principal, require_roles(*WRITERS)]
@@ -134,3 +147,68 @@ RepresentativeChange = Annotated[
 GuestChange = Annotated[Change[Guest, GuestOut], Depends(_guest)]
 BylawsChange = Annotated[Change[BylawsVersion, BylawsOut], Depends(_bylaws)]
 WorkingGroupChange = Annotated[Change[WorkingGroup, WorkingGroupOut], Depends(_working_group)]
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """A session about to change, with its council."""
+
+    council: Council
+    row: CouncilSession
+    before: CouncilSessionOut
+
+
+async def _session_change(
+    session_id: uuid.UUID, session: SessionDep, principal: Writer, conditional: Changing
+) -> SessionChange:
+    row = await sessions.get_session(session, session_id)
+    council = await get_council(session, row.council_id)
+    ensure_manages(principal, council, _("this council's sessions"))
+    before = await sessions.SESSIONS.snapshot(session, row)
+    conditional.check(before)
+    return SessionChange(council, row, before)
+
+
+Participant = Annotated[Principal, require_roles(*WRITERS, COUNCIL_MEMBER)]
+
+
+async def _proposal(
+    session_id: uuid.UUID, session: SessionDep, principal: Participant, conditional: Changing
+) -> SessionChange:
+    """Agenda items are proposed by the council's managers and by its members."""
+    row = await sessions.get_session(session, session_id)
+    council = await get_council(session, row.council_id)
+    if not (manages(principal, council) or principal.acts_for((COUNCIL_MEMBER,), council.id)):
+        raise Forbidden(
+            _(
+                "Only the council's members, its secretary, an official of the network's center "
+                "or an admin may propose agenda items; your token does not name this council "
+                "({council_id}).",
+                council_id=council.id,
+            )
+        )
+    before = await sessions.SESSIONS.snapshot(session, row)
+    conditional.check(before)
+    return SessionChange(council, row, before)
+
+
+SessionChangeDep = Annotated[SessionChange, Depends(_session_change)]
+ProposalDep = Annotated[SessionChange, Depends(_proposal)]
+
+
+@dataclass(frozen=True)
+class MinutesChange:
+    row: Minutes
+    before: MinutesOut
+
+
+async def _minutes_change(
+    change: SessionChangeDep, session: SessionDep, conditional: Changing
+) -> MinutesChange:
+    row = await minutes.minutes_of(session, change.row.id)
+    before = minutes.minutes_out(row)
+    conditional.check(before)
+    return MinutesChange(row, before)
+
+
+MinutesChangeDep = Annotated[MinutesChange, Depends(_minutes_change)]

@@ -8,6 +8,13 @@ journal = Journal(audit_log, outbox)
 
 def registered() -> Journal:
     # Importing the rules registers their resources; they import this module, hence here.
-    from services.councils.rules import bylaws, councils, people, working_groups  # noqa: F401
+    from services.councils.rules import (  # noqa: F401
+        bylaws,
+        councils,
+        minutes,
+        people,
+        sessions,
+        working_groups,
+    )
 
     return journal

@@ -5,14 +5,14 @@ kept as plain ids, checked over HTTP when written and kept true by the registry'
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import Uuid
 
-from shared.database import IdMixin, TimestampMixin, VersionedMixin, make_metadata
+from shared.database import IdMixin, TimestampMixin, UTCDateTime, VersionedMixin, make_metadata
 from shared.idempotency import idempotency_table
 from shared.inbox import inbox_table
 from shared.journal import audit_table
@@ -188,3 +188,111 @@ class WorkingGroup(IdMixin, VersionedMixin, TimestampMixin, Base):
     # [{"representative_id": ...} | {"guest_id": ...}] and [{"title", "reported_on", "url"}]
     members: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     reports: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class CouncilSession(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A session of a council: convened under the bylaws in force, held in person, remotely or
+    both; its agenda, attendance and motions are its parts."""
+
+    __tablename__ = "council_sessions"
+
+    council_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("councils.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str | None] = mapped_column(String(300))
+    meeting_link: Mapped[str | None] = mapped_column(String(500))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    convened_on: Mapped[date | None] = mapped_column(Date)
+    convened_by: Mapped[str | None] = mapped_column(String(20))
+    # The bylaws version in force at opening: quorum and thresholds of this session.
+    bylaws_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("council_bylaws.id"))
+    # [{"status", "at", "by", "reason"}]: each change of status, who and when.
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    guest_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{"representative_id"| "guest_id", "name"}]: who was invited when convened.
+    invitations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class AgendaItem(IdMixin, Base):
+    __tablename__ = "council_agenda_items"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_sessions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title_hy: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    presenter: Mapped[str | None] = mapped_column(String(300))
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    # Representatives recused from this item's vote.
+    recused: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Attendance(IdMixin, Base):
+    """One stay of a person at a session: checked in, and out (None while present)."""
+
+    __tablename__ = "council_attendance"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_sessions.id"), index=True)
+    representative_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("council_representatives.id")
+    )
+    guest_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("council_guests.id"))
+    mode: Mapped[str] = mapped_column(String(20))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Motion(IdMixin, Base):
+    __tablename__ = "council_motions"
+    __table_args__ = (
+        Index("uq_council_motions_decision", "council_id", "year", "decision_number", unique=True),
+    )
+
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_sessions.id"), index=True)
+    council_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("councils.id"))
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_agenda_items.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    decision_kind: Mapped[str] = mapped_column(String(30))
+    text_hy: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    # What the decision does when passed: {"bylaws_id"} or a working group, or {"minutes_of"}.
+    effect: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    counted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    year: Mapped[int | None] = mapped_column(Integer)
+    decision_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class Ballot(IdMixin, Base):
+    """One roll-call vote of a person on a motion."""
+
+    __tablename__ = "council_ballots"
+    __table_args__ = (
+        Index("uq_council_ballots_voter", "motion_id", "representative_id", unique=True),
+    )
+
+    motion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_motions.id"), index=True)
+    representative_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_representatives.id"))
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_members.id"))
+    choice: Mapped[str] = mapped_column(String(10))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Minutes(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """The minutes of a session: drafted from its record, edited while a draft, approved by a
+    motion of a later session, then immutable."""
+
+    __tablename__ = "council_minutes"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("council_sessions.id"), unique=True)
+    council_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("councils.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    text_hy: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -39,3 +39,22 @@ async def test_the_demo_loads_once(
     assert yerevan["current_members"] == 19
     guests = (await client.get(f"/v1/councils/{yerevan['id']}/guests")).json()["items"]
     assert {g["role"] for g in guests} == {"community_council_representative", "independent_expert"}
+    (session,) = (await client.get("/v1/sessions", params={"council_id": yerevan["id"]})).json()[
+        "items"
+    ]
+    assert session["starts_at"].startswith("2020-07-23")
+    assert session["format"] == "remote"
+    assert len([a for a in session["attendance"] if a["role"] == "principal"]) == 19
+    assert len([a for a in session["attendance"] if a["role"] == "guest"]) == 2
+    (decision,) = session["motions"]
+    assert decision["decision"] == "2/2020"  # 1/2020 adopted the bylaws
+    groups = (await client.get(f"/v1/councils/{yerevan['id']}/working-groups")).json()["items"]
+    assert [g["formed_on"] for g in groups] == ["2020-07-23"]
+
+    first, second = (await client.get("/v1/sessions", params={"council_id": masis["id"]})).json()[
+        "items"
+    ]
+    assert first["motions"][0]["decision_kind"] == "bylaws_amendment"
+    minutes = (await client.get(f"/v1/sessions/{first['id']}/minutes")).json()
+    assert minutes["status"] == "approved"
+    assert minutes["approved_by"]["session_id"] == second["id"]
