@@ -14,6 +14,7 @@ from services.grants.routes import (
     plans,
     programmes,
     results,
+    standards,
     totals,
 )
 from services.grants.rules.feed import apply_registry_event
@@ -73,6 +74,7 @@ def create_app(
             totals.router,
             exports.router,
             results.router,
+            standards.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(

@@ -19,6 +19,7 @@ def registered() -> Journal:
         programmes,
         rates,
         results,
+        standards,
     )
 
     return journal

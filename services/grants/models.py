@@ -361,3 +361,34 @@ class BeneficiarySelection(IdMixin, VersionedMixin, TimestampMixin, Base):
     selected_on: Mapped[date] = mapped_column(Date)
     total: Mapped[int] = mapped_column(Integer)
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class ServiceStandard(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A minimum standard of one service category (the registry's code), versioned: each a list
+    of criteria with a measurable threshold. A retired version takes no new assessment."""
+
+    __tablename__ = "service_standards"
+
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    edition: Mapped[int] = mapped_column(Integer)
+    title_hy: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    retired_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("category", "edition"),)
+
+
+class ComplianceAssessment(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A registry service or a grant's pilot assessed against a standard, criterion by
+    criterion, with evidence."""
+
+    __tablename__ = "compliance_assessments"
+
+    standard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_standards.id"), index=True)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    grant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    community_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    compliant: Mapped[bool] = mapped_column(Boolean)
