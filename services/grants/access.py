@@ -1,7 +1,10 @@
 """Who may write what in the grants service: its roles, and the scope each acts in.
 
 - `admin` writes everything.
-- `grants_officer` writes grant programmes, calls, assessments and grants.
+- `grants_officer` writes grant programmes, calls, assessments and grants, and the money after
+  the award (amendments, tranches, co-funding receipts, expenditure, reclaims), exchange rates,
+  results (indicators, beneficiary counts, selections) and minimum service standards with
+  their compliance assessments.
 - `community_official`, scoped by the token's `communities` claim (registry community ids),
   writes the local social plans of those communities and their consultations.
 - `applicant`, scoped by the token's `actors` claim (registry actor ids), submits
@@ -9,7 +12,8 @@
 - `feed_publisher`: the registry pushing its change feed to `/v1/inbox/registry`.
 
 Every write checks the role and the scope together (`Principal.acts_for`). Reads of plans,
-programmes, calls, decided applications and grants are public.
+programmes, calls, decided applications, grants, their money, totals, results, standards and
+the open-data exports are public (none holds personal data: beneficiaries are counts).
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from services.grants.routes import (
     grants,
     plans,
     programmes,
+    results,
+    standards,
     totals,
 )
 from services.grants.rules.feed import apply_registry_event
@@ -75,6 +77,8 @@ def create_app(
             exports.router,
             events.router,
             audit.router,
+            results.router,
+            standards.router,
             # Service to service: the registry pushes its events here with a feed_publisher
             # (or admin) token; not part of the public API.
             inbox.router(

@@ -51,6 +51,9 @@ class Registry:
     async def network(self, network_id: uuid.UUID) -> dict[str, Any] | None:
         return await self._one(f"/v1/networks/{network_id}")
 
+    async def service(self, service_id: uuid.UUID) -> dict[str, Any] | None:
+        return await self._one(f"/v1/services/{service_id}")
+
     async def codes(self, path: str) -> set[str]:
         codes: set[str] = set()
         cursor: str | None = None

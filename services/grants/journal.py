@@ -18,6 +18,8 @@ def registered() -> Journal:
         plans,
         programmes,
         rates,
+        results,
+        standards,
     )
 
     return journal

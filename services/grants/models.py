@@ -317,3 +317,78 @@ class RateImport(IdMixin, VersionedMixin, TimestampMixin, Base):
     source: Mapped[str] = mapped_column(String(20))
     rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     skipped: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResultIndicator(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """An indicator of a grant or of a plan priority (one of the two): its unit, baseline and,
+    per reporting period, a target and an actual (exact decimals kept as text)."""
+
+    __tablename__ = "result_indicators"
+
+    grant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    priority_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("plan_priorities.id"), index=True
+    )
+    name_hy: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(60))
+    baseline: Mapped[str | None] = mapped_column(String(40))
+    periods: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class BeneficiaryCount(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """How many a grant reached in a period, as counts by target group, sex and age band:
+    never persons."""
+
+    __tablename__ = "beneficiary_counts"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grants.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    __table_args__ = (UniqueConstraint("grant_id", "period"),)
+
+
+class BeneficiarySelection(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A programme's selection of beneficiaries: the criteria applied and how many were
+    selected under each (counts only)."""
+
+    __tablename__ = "beneficiary_selections"
+
+    programme_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("grant_programmes.id"), index=True)
+    community_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    selected_on: Mapped[date] = mapped_column(Date)
+    total: Mapped[int] = mapped_column(Integer)
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class ServiceStandard(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A minimum standard of one service category (the registry's code), versioned: each a list
+    of criteria with a measurable threshold. A retired version takes no new assessment."""
+
+    __tablename__ = "service_standards"
+
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    edition: Mapped[int] = mapped_column(Integer)
+    title_hy: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    retired_on: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (UniqueConstraint("category", "edition"),)
+
+
+class ComplianceAssessment(IdMixin, VersionedMixin, TimestampMixin, Base):
+    """A registry service or a grant's pilot assessed against a standard, criterion by
+    criterion, with evidence."""
+
+    __tablename__ = "compliance_assessments"
+
+    standard_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_standards.id"), index=True)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    grant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("grants.id"), index=True)
+    community_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    compliant: Mapped[bool] = mapped_column(Boolean)

@@ -51,7 +51,7 @@ async def export_360giving(
     responses={
         200: {
             "description": "An `iati-activities` document with one `iati-activity`",
-            "content": {"application/xml": {"schema": {"type": "string"}}},
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
         },
         **problem_responses(404),
     },
