@@ -245,7 +245,9 @@ def measure_view(args: argparse.Namespace) -> None:
             community = grant["community_id"]
             region = httpx.get(f"{gateway}/v1/communities/{community}").json()["region_code"]
             view = f"/v1/views/communities/{community}"
-            assert httpx.get(gateway + view).json()["partial"] is False
+            whole_view = httpx.get(gateway + view).json()
+            assert whole_view["partial"] is False
+            council_ids = "&".join(f"council_ids={c['id']}" for c in whole_view["councils"])
             calls = [
                 ("registry", f"/v1/communities/{community}"),
                 ("registry", f"/v1/centers?community_id={community}&limit=200"),
@@ -255,6 +257,7 @@ def measure_view(args: argparse.Namespace) -> None:
                 ("grants", f"/v1/plans?community_id={community}&limit=200"),
                 ("grants", f"/v1/grants?community_id={community}&limit=200"),
                 ("councils", f"/v1/councils?community_id={community}&limit=200"),
+                ("councils", f"/v1/sessions?{council_ids}&from=2026-01-01T00:00:00Z&limit=200"),
             ]
             one = argparse.Namespace(threads=1, connections=1, duration=args.duration)
             medians: dict[tuple[str, str], list[float]] = {}

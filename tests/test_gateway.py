@@ -469,5 +469,57 @@ class TestViews:
         view = (await gateway.get(f"/v1/views/actors/{member['actor_id']}")).json()
         assert view["partial"] is False, view["missing"]
         assert council["network_id"] in {n["id"] for n in view["networks"]}
-        assert [s["id"] for s in view["council_seats"]] == [member["id"]]
-        assert view["council_seats"][0]["seats"] == member["seats"]
+        seats = {s["id"]: s for s in view["council_seats"]}
+        assert seats[member["id"]]["seats"] == member["seats"]
+        assert {s["actor_id"] for s in seats.values()} == {member["actor_id"]}
+
+    async def test_a_center_grants_in_its_territory_and_next_sessions(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        before = (await gateway.get(f"/v1/views/centers/{MASIS}")).json()
+        territory = set(before["center"]["territory"])
+        every = (await gateway.get("/v1/grants", params={"limit": 200})).json()["items"]
+        there = {g["id"] for g in every if g["community_id"] in territory}
+        assert {g["id"] for g in before["grants"]} == there
+        council = before["councils"][0]
+        body = {"kind": "ordinary", "format": "in_person", "place": "Մասիս",
+                "starts_at": "2099-06-20T15:00:00+04:00"}  # fmt: skip
+        created = await gateway.post(f"/v1/councils/{council['id']}/sessions", json=body,
+                                     headers={"Authorization": f"Bearer {token()}"})  # fmt: skip
+        assert created.status_code == 201, created.text
+        view = (await gateway.get(f"/v1/views/centers/{MASIS}")).json()
+        assert view["partial"] is False, view["missing"]
+        assert created.json()["id"] in {s["id"] for s in view["next_sessions"]}
+        assert all(s["starts_at"] >= "2026" for s in view["next_sessions"])
+        community = before["center"]["territory"][0]
+        of_community = (await gateway.get(f"/v1/views/communities/{community}")).json()
+        assert of_community["partial"] is False, of_community["missing"]
+        councils = {c["id"] for c in of_community["councils"]}
+        assert {s["council_id"] for s in of_community["next_sessions"]} <= councils
+        if council["id"] in councils:
+            assert created.json()["id"] in {s["id"] for s in of_community["next_sessions"]}
+
+    async def test_a_council_session_with_every_actor_named(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        params = {"kind": "coordinating", "limit": 200}
+        councils = (await gateway.get("/v1/councils", params=params)).json()["items"]
+        params = {"council_ids": [c["id"] for c in councils], "limit": 200}
+        sessions = (await gateway.get("/v1/sessions", params=params)).json()["items"]
+        held = next(s for s in sessions if s["attendance"] and s["motions"])
+        answer = await gateway.get(f"/v1/views/sessions/{held['id']}")
+        view = answer.json()
+        assert answer.status_code == 200
+        assert view["partial"] is False, view["missing"]
+        assert view["session"]["id"] == held["id"]
+        assert view["session"]["motions"] == held["motions"]
+        assert view["council"]["id"] == held["council_id"]
+        members = {m["id"]: m for m in view["members"]}
+        assert {a["member_id"] for a in held["attendance"] if a["member_id"]} <= set(members)
+        named = {a["id"]: a for a in view["actors"]}
+        wanted = {m["actor_id"] for m in members.values() if m["actor_id"]}
+        assert wanted
+        assert set(named) == wanted
+        assert all(a["name"]["hy"] for a in named.values())
+        missing = await gateway.get(f"/v1/views/sessions/{'0' * 8}-0000-4000-8000-{'0' * 12}")
+        assert missing.status_code == 404

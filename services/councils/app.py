@@ -65,6 +65,7 @@ def create_app(
         ),
         routers=[
             councils.router,
+            councils.seats_router,
             people.router,
             bylaws.router,
             bylaws.in_force_router,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -28,6 +29,8 @@ T = TypeVar("T")
 PARTIAL_HEADER = "X-SPN-Partial"
 Json = dict[str, Any]
 MAX_PAGES = 10
+BATCH = 200  # the most ids a backend's batch read takes (`?ids=`, repeated `community_id`)
+MAX_COUNCILS = 100  # the most councils councils' `GET /v1/sessions?council_ids=` takes
 SCHEMA_KEY = "x-spn-schema"
 
 router = APIRouter(prefix="/v1/views", tags=["views"])
@@ -132,7 +135,7 @@ class ActorView(Partial):
         "The networks the actor is a member of now", "registry:NetworkOut"
     )
     council_seats: list[Json] | None = part(
-        "Its memberships, with their seats, in the councils of its networks",
+        "Its memberships, with their seats, in every council (coordinating and municipal)",
         "councils:CouncilMemberOut",
     )
     grants: list[Json] | None = part("The grants it received", "grants:GrantOut")
@@ -146,6 +149,9 @@ class CenterView(Partial):
     networks: list[Json] | None = part("Its networks", "registry:NetworkOut")
     members: list[Json] | None = part("The members of its networks", "registry:MemberOut")
     councils: list[Json] | None = part("The councils of its networks", "councils:CouncilOut")
+    next_sessions: list[Json] | None = part(
+        "Its councils' sessions from now on, by start time", "councils:CouncilSessionOut"
+    )
     grants: list[Json] | None = part("Grants in its territory", "grants:GrantOut")
     gaps: list[Json] | None = part(
         "What no active service of its territory covers", "registry:CommunityGaps"
@@ -168,6 +174,24 @@ class CommunityView(Partial):
     funding: list[FundingTotal] | None = Field(description="The grants' amounts, per currency")
     councils: list[Json] | None = part(
         "Its councils and those of its centers' networks", "councils:CouncilOut"
+    )
+    next_sessions: list[Json] | None = part(
+        "Those councils' sessions from now on, by start time", "councils:CouncilSessionOut"
+    )
+
+
+class SessionView(Partial):
+    session: Json | None = part(
+        "The session's full record: agenda, attendance, quorum, motions and results",
+        "councils:CouncilSessionOut",
+    )
+    council: Json | None = part("Its council", "councils:CouncilOut")
+    members: list[Json] | None = part(
+        "The council's members (also those who have left since), with their seats",
+        "councils:CouncilMemberOut",
+    )
+    actors: list[Json] | None = part(
+        "The registry's record of every member that is an actor", "registry:ActorOut"
     )
 
 
@@ -210,31 +234,6 @@ def funding(grants: list[Json]) -> list[FundingTotal]:
 )
 async def view_actor(actor_id: uuid.UUID, request: Request) -> Response:
     view = Composition(request)
-    networks_ready: asyncio.Future[list[Json] | None] = asyncio.get_running_loop().create_future()
-
-    async def networks() -> list[Json] | None:
-        found = None
-        try:
-            found = await view.part(
-                "networks", view.items("registry", "/v1/networks", actor_id=actor_id)
-            )
-        finally:
-            networks_ready.set_result(found)
-        return found
-
-    async def seats() -> list[Json]:
-        found = await networks_ready
-        if found is None:
-            raise TimeoutError  # left missing, as the networks are
-        pages = await asyncio.gather(
-            *(view.items("councils", "/v1/councils", network_id=n["id"]) for n in found)
-        )
-        members = await asyncio.gather(
-            *(view.items("councils", f"/v1/councils/{c['id']}/members")
-              for page in pages for c in page)
-        )  # fmt: skip
-        return [m for page in members for m in page if m.get("actor_id") == str(actor_id)]
-
     actor, nets, council_seats, grants = await asyncio.gather(
         view.subject(
             "actor",
@@ -242,8 +241,10 @@ async def view_actor(actor_id: uuid.UUID, request: Request) -> Response:
             f"/v1/actors/{actor_id}",
             _("There is no actor {actor_id}.", actor_id=actor_id),
         ),
-        networks(),
-        view.part("council_seats", seats()),
+        view.part("networks", view.items("registry", "/v1/networks", actor_id=actor_id)),
+        view.part(
+            "council_seats", view.items("councils", "/v1/council-members", actor_id=actor_id)
+        ),
         view.part("grants", view.items("grants", "/v1/grants", recipient_id=actor_id)),
     )
     return view.answer(
@@ -285,7 +286,10 @@ async def view_center(center_id: uuid.UUID, request: Request) -> Response:
         )
         return [item for page in pages for item in page]
 
-    center, nets, members, councils, gaps = await asyncio.gather(
+    councils_task = asyncio.create_task(
+        view.part("councils", of_networks("councils", "/v1/councils", "network_id"))
+    )
+    center, nets, members, councils, sessions, gaps = await asyncio.gather(
         view.subject(
             "center",
             "registry",
@@ -294,7 +298,8 @@ async def view_center(center_id: uuid.UUID, request: Request) -> Response:
         ),
         networks(),
         view.part("members", of_networks("registry", "/v1/networks/{id}/members")),
-        view.part("councils", of_networks("councils", "/v1/councils", "network_id")),
+        councils_task,
+        view.part("next_sessions", next_sessions(view, councils_task)),
         view.part("gaps", view.items("registry", center_path + "/gaps")),
     )
     territory = grants = None
@@ -305,8 +310,9 @@ async def view_center(center_id: uuid.UUID, request: Request) -> Response:
 
         async def grants_there() -> list[Json]:
             pages = await asyncio.gather(
-                *(view.items("grants", "/v1/grants", community_id=c) for c in ids)
-            )
+                *(view.items("grants", "/v1/grants", community_id=batch)
+                  for batch in batches(ids, BATCH))
+            )  # fmt: skip
             return [grant for page in pages for grant in page]
 
         territory, grants = await asyncio.gather(
@@ -322,6 +328,7 @@ async def view_center(center_id: uuid.UUID, request: Request) -> Response:
             networks=nets,
             members=members,
             councils=councils,
+            next_sessions=sessions,
             grants=grants,
             gaps=gaps,
         )
@@ -330,6 +337,26 @@ async def view_center(center_id: uuid.UUID, request: Request) -> Response:
 
 async def _nothing() -> list[Json]:
     return []
+
+
+def batches(ids: list[Any], size: int) -> list[list[Any]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+async def next_sessions(view: Composition, councils: Awaitable[list[Json] | None]) -> list[Json]:
+    """The sessions of `councils` starting from now: one request per 100 councils."""
+    found = await councils
+    if found is None:
+        raise TimeoutError  # left missing, as the councils are
+    ids = [c["id"] for c in found]
+    now = datetime.now(UTC).isoformat()
+    pages = await asyncio.gather(
+        *(view.items("councils", "/v1/sessions", council_ids=batch, **{"from": now})
+          for batch in batches(ids, MAX_COUNCILS))
+    )  # fmt: skip
+    return sorted(
+        (s for page in pages for s in page), key=lambda s: (s.get("starts_at") or "", s["id"])
+    )
 
 
 @router.get(
@@ -377,6 +404,8 @@ async def view_community(community_id: uuid.UUID, request: Request) -> Response:
         )
         return list({c["id"]: c for c in [*of_community, *theirs]}.values())
 
+    councils_task = asyncio.create_task(view.part("councils", councils()))
+
     async def region() -> Json | None:
         community = await community_task
         if community is None:
@@ -389,6 +418,7 @@ async def view_community(community_id: uuid.UUID, request: Request) -> Response:
         gaps,
         region_,
         councils_,
+        sessions,
         actors,
         services,
         plans,
@@ -398,7 +428,8 @@ async def view_community(community_id: uuid.UUID, request: Request) -> Response:
         centers_task,
         view.part("gaps", per_center("/v1/centers/{id}/gaps")),
         view.part("region", region()),
-        view.part("councils", councils()),
+        councils_task,
+        view.part("next_sessions", next_sessions(view, councils_task)),
         view.part("actors", view.items("registry", "/v1/actors", community_id=community_id)),
         view.part("services", view.items("registry", "/v1/services", community_id=community_id)),
         view.part("plans", view.items("grants", "/v1/plans", community_id=community_id)),
@@ -416,7 +447,50 @@ async def view_community(community_id: uuid.UUID, request: Request) -> Response:
             grants=grants,
             funding=funding(grants) if isinstance(grants, list) else None,
             councils=councils_,
+            next_sessions=sessions,
         )
+    )
+
+
+@router.get(
+    "/sessions/{session_id}",
+    response_model=SessionView,
+    responses=VIEW_RESPONSES,
+    summary="A council session: agenda, attendance, quorum, motions, results, every actor named",
+)
+async def view_session(session_id: uuid.UUID, request: Request) -> Response:
+    view = Composition(request)
+    session = await view.subject(
+        "session",
+        "councils",
+        f"/v1/sessions/{session_id}",
+        _("There is no council session {session_id}.", session_id=session_id),
+    )
+    if session is None:
+        view.missing += ["council", "members", "actors"]
+        return view.answer(SessionView(session=None, council=None, members=None, actors=None))
+    council_path = f"/v1/councils/{session['council_id']}"
+    members_task = asyncio.create_task(
+        view.part("members", view.items("councils", council_path + "/members", include_past="true"))
+    )
+
+    async def actors() -> list[Json]:
+        members = await members_task
+        if members is None:
+            raise TimeoutError  # left missing, as the members are
+        ids = sorted({m["actor_id"] for m in members if m.get("actor_id")})
+        pages = await asyncio.gather(
+            *(view.items("registry", "/v1/actors", ids=batch) for batch in batches(ids, BATCH))
+        )
+        return [actor for page in pages for actor in page]
+
+    council, members, actors_ = await asyncio.gather(
+        view.part("council", _json(view.get("councils", council_path))),
+        members_task,
+        view.part("actors", actors()),
+    )
+    return view.answer(
+        SessionView(session=session, council=council, members=members, actors=actors_)
     )
 
 

@@ -35,6 +35,7 @@ from shared.inputs import Day
 from shared.pagination import Page, PageDep, paginate
 
 router = APIRouter(prefix="/v1/councils", tags=["councils"])
+seats_router = APIRouter(prefix="/v1/council-members", tags=["councils"])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 REGISTRY_ERRORS = problem_responses(401, 403, 404, 409, 412, 422, 503)
 
@@ -134,6 +135,25 @@ async def list_council_members(
     if incomplete:
         views = [v for v in views if not v.complete]
     return Page(items=views, next_cursor=cursor)
+
+
+@seats_router.get(
+    "",
+    summary="An actor's memberships, with their seats, in every council",
+    description="Coordinating and municipal councils alike, in one request.",
+)
+async def list_members_of_actor(
+    session: SessionDep,
+    page: PageDep,
+    actor_id: Annotated[uuid.UUID, Query(description="the registry's actor")],
+    on: Annotated[Day | None, Query(description="memberships as they were on this date")] = None,
+    include_past: Annotated[bool, Query(description="also memberships that ended")] = False,
+) -> Page[CouncilMemberOut]:
+    statement = rules.members_query(None, on=on, include_past=include_past, actor_id=actor_id)
+    items, cursor = await paginate(
+        session, statement, keys=[CouncilMember.joined_on, CouncilMember.id], page=page
+    )
+    return Page(items=await rules.member_views(session, items, on or today()), next_cursor=cursor)
 
 
 @router.get(

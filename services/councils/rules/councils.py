@@ -427,8 +427,18 @@ async def get_member(
     return member
 
 
-def members_query(council_id: uuid.UUID, *, on: date | None, include_past: bool) -> Select[Any]:
-    statement = select(CouncilMember).where(CouncilMember.council_id == council_id)
+def members_query(
+    council_id: uuid.UUID | None,
+    *,
+    on: date | None,
+    include_past: bool,
+    actor_id: uuid.UUID | None = None,
+) -> Select[Any]:
+    statement = select(CouncilMember)
+    if council_id is not None:
+        statement = statement.where(CouncilMember.council_id == council_id)
+    if actor_id is not None:
+        statement = statement.where(CouncilMember.actor_id == actor_id)
     if on is not None:
         statement = statement.where(
             CouncilMember.joined_on <= on,

@@ -133,6 +133,27 @@ class TestMunicipalCouncil:
         assert {g["role"] for g in guests} == {"community_council_representative",
                                                "independent_expert"}  # fmt: skip
 
+    async def test_an_actors_seats_in_every_council_in_one_request(
+        self, client: httpx.AsyncClient, admin: Headers, registry: FakeRegistry
+    ) -> None:
+        network = registry.add_network()
+        hope = registry.join(network, "Հույս")
+        registry.join(network, "Ուրիշ")
+        coordinating = await create_council(client, admin, network)
+        municipal = await create_municipal(client, admin)
+        for actor_id, name in ((hope["actor"]["id"], "Հույս"), (None, "Այլ")):
+            await post(client, f"/v1/councils/{municipal['id']}/members", admin,
+                       actor_id=actor_id, kind="organisation", name={"hy": name},
+                       joined_on="2020-02-01")  # fmt: skip
+        response = await client.get("/v1/council-members", params={"actor_id": hope["actor"]["id"]})
+        assert response.status_code == 200, response.text
+        seats = response.json()["items"]
+        assert sorted(m["council_id"] for m in seats) == sorted(
+            [coordinating["id"], municipal["id"]]
+        )
+        assert all(m["actor_id"] == hope["actor"]["id"] and m["seats"] for m in seats)
+        assert (await client.get("/v1/council-members")).status_code == 422
+
     async def test_a_member_needs_kind_and_name(
         self, client: httpx.AsyncClient, admin: Headers
     ) -> None:

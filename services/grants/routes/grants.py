@@ -27,7 +27,10 @@ async def list_grants(
     ids: Annotated[
         list[uuid.UUID] | None, Query(max_length=MAX_LIMIT, description="a batch of grant ids")
     ] = None,
-    community_id: uuid.UUID | None = None,
+    community_id: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=MAX_LIMIT, description="in any of these communities (repeat it)"),
+    ] = None,
     year: Annotated[int | None, Query(ge=1990, le=2100, description="the year awarded")] = None,
     recipient_id: uuid.UUID | None = None,
     programme_id: uuid.UUID | None = None,

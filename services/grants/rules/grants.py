@@ -109,7 +109,7 @@ async def get_grant(session: AsyncSession, grant_id: uuid.UUID) -> Grant:
 def grants_query(
     *,
     ids: list[uuid.UUID] | None = None,
-    community_id: uuid.UUID | None = None,
+    community_id: list[uuid.UUID] | None = None,
     year: int | None = None,
     recipient_id: uuid.UUID | None = None,
     programme_id: uuid.UUID | None = None,
@@ -121,7 +121,7 @@ def grants_query(
     if ids:
         statement = statement.where(Grant.id.in_(ids))
     if community_id:
-        statement = statement.where(Grant.community_id == community_id)
+        statement = statement.where(Grant.community_id.in_(community_id))
     if year is not None:
         # A range on the date, so the (community_id, awarded_on) index serves it.
         statement = statement.where(

@@ -422,6 +422,17 @@ class TestGrants:
         assert await listed(plan_id=world.plan["id"]) == ids
         assert await listed(ids=ids[1:]) == ids[1:]
         assert await listed(community_id=GORIS) == []
+        goris = await client.post(
+            "/v1/grants", headers=officer,
+            json=grant_body(world, community_id=GORIS, priority_id=None, awarded_on="2023-02-01",
+                            starts_on="2023-03-01", ends_on="2023-12-31"),
+        )  # fmt: skip
+        assert goris.status_code == 201, goris.text
+        ids.append(goris.json()["id"])
+        assert await listed(community_id=GORIS) == ids[2:]
+        assert await listed(community_id=[GYUMRI, GORIS]) == ids
+        too_many = await client.get("/v1/grants", params={"community_id": [GORIS] * 201})
+        assert too_many.status_code == 422
 
     async def test_refused_grants(
         self, client: httpx.AsyncClient, world: World, officer: Headers,

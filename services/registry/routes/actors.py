@@ -32,9 +32,19 @@ async def list_actors(
         uuid.UUID | None, Query(description="located or operating in this community")
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="words of a name")] = None,
+    ids: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=200, description="only these actors (a batch read)"),
+    ] = None,
 ) -> Page[ActorOut]:
     statement = rules.actors_query(
-        kind=kind, legal_form=legal_form, region=region, community_id=community_id, q=q, rows=True
+        kind=kind,
+        legal_form=legal_form,
+        region=region,
+        community_id=community_id,
+        q=q,
+        ids=ids,
+        rows=True,
     )
     rows, cursor = await paginate(
         session, statement, keys=[Actor.name_hy, Actor.id], page=page, scalars=False

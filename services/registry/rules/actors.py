@@ -194,11 +194,14 @@ def actors_query(
     region: str | None = None,
     community_id: uuid.UUID | None = None,
     q: str | None = None,
+    ids: Sequence[uuid.UUID] | None = None,
     rows: bool = False,
 ) -> Select[Any]:
     """Actors matching the filters: ORM objects, or with `rows=True` plain rows of the table
     (for pages, whose ORM bookkeeping costs more than the query itself)."""
     statement = select(Actor.__table__) if rows else select(Actor).options(*ACTOR_LOADS)
+    if ids:
+        statement = statement.where(Actor.id.in_(ids))
     if kind:
         statement = statement.where(Actor.kind == kind)
     if legal_form:

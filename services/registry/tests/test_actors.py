@@ -136,6 +136,17 @@ class TestListActors:
         armenian_upper = await client.get("/v1/actors", params={"q": "ԳՅՈՒՄ"})
         assert len(armenian_upper.json()["items"]) == 1
 
+    async def test_a_batch_read_by_ids(
+        self, client: httpx.AsyncClient, admin: dict[str, str]
+    ) -> None:
+        first = await create_actor(client, admin, name={"hy": "Առաջին"})
+        await create_actor(client, admin, name={"hy": "Երկրորդ"})
+        third = await create_actor(client, admin, name={"hy": "Երրորդ"})
+        page = await client.get("/v1/actors", params={"ids": [first["id"], third["id"]]})
+        assert sorted(a["name"]["hy"] for a in page.json()["items"]) == ["Առաջին", "Երրորդ"]
+        too_many = await client.get("/v1/actors", params={"ids": [first["id"]] * 201})
+        assert too_many.status_code == 422
+
 
 class TestOfficialScope:
     async def test_an_official_writes_in_their_territory_only(
