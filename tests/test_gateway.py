@@ -502,9 +502,12 @@ class TestViews:
     async def test_a_council_session_with_every_actor_named(
         self, gateway: httpx.AsyncClient
     ) -> None:
-        of_kind = {"kind": "coordinating", "limit": 200}
+        of_kind: dict[str, str | int] = {"kind": "coordinating", "limit": 200}
         councils = (await gateway.get("/v1/councils", params=of_kind)).json()["items"]
-        of_councils = {"council_ids": [c["id"] for c in councils], "limit": 200}
+        of_councils: dict[str, list[str] | int] = {
+            "council_ids": [c["id"] for c in councils],
+            "limit": 200,
+        }
         sessions = (await gateway.get("/v1/sessions", params=of_councils)).json()["items"]
         held = next(s for s in sessions if s["attendance"] and s["motions"])
         answer = await gateway.get(f"/v1/views/sessions/{held['id']}")
