@@ -31,9 +31,11 @@ def events_router(
     summary: str,
     operation_id: str = "read_events",
     stream_description: str = "only one stream's events",
+    path: str = "/v1/events",
 ) -> APIRouter:
-    """`GET /v1/events`: the outbox as a feed, in commit order, as a page like every list."""
-    router = APIRouter(prefix="/v1/events", tags=["events"])
+    """`GET path`: the outbox as a feed, in commit order, as a page like every list. Each
+    service's feed has a path of its own (the gateway serves them all at one origin)."""
+    router = APIRouter(prefix=path, tags=["events"])
     types = tuple(event_types)
     EventType = Literal[types]  # type: ignore[valid-type]
 
@@ -93,12 +95,13 @@ def audit_router(
     admin: Any,
     type_name: str = "ResourceType",
     operation_id: str = "list_audit_entries",
+    path: str = "/v1/audit",
 ) -> APIRouter:
-    """`GET /v1/audit?resource_type=&resource_id=`: who changed a resource, when and what.
+    """`GET path?resource_type=&resource_id=`: who changed a resource, when and what.
 
     `admin` is the dependency that lets only administrators in (`require_roles(ADMIN)`);
     `type_name` names the enum of `resource_types` in the OpenAPI (unique per service)."""
-    router = APIRouter(prefix="/v1/audit", tags=["audit"])
+    router = APIRouter(prefix=path, tags=["audit"])
     ResourceType = StrEnum(type_name, {t: t for t in resource_types})  # type: ignore[misc]
 
     async def list_audit_entries(

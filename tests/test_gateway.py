@@ -219,6 +219,19 @@ class TestOneOrigin:
         assert spec["paths"]["/v1/centers/{center_id}"]["get"]["operationId"] == "get_center"
         assert "swagger-ui" in (await gateway.get("/docs")).text
 
+    async def test_every_backend_path_is_served_at_the_gateway(
+        self, gateway: httpx.AsyncClient, system: Processes
+    ) -> None:
+        merged = (await gateway.get("/openapi.json")).json()["paths"]
+        for name in ("registry", "councils", "grants"):
+            own = (await gateway.get(system.url(name) + "/openapi.json")).json()["paths"]
+            # No two services publish one path: each change feed and audit has its own.
+            assert {p for p in own if p.startswith("/v1/")} <= set(merged), name
+        for feed in ("/v1/events", "/v1/council-events", "/v1/grant-events"):
+            answer = await gateway.get(feed, params={"limit": 1})
+            assert answer.status_code == 200, feed
+            assert answer.json()["items"], feed
+
 
 class TestAuthAtTheEdge:
     @pytest.mark.parametrize(

@@ -11,4 +11,5 @@ router = audit_router(
     admin=require_roles(ADMIN),
     type_name="CouncilResourceType",
     operation_id="list_council_audit_entries",
+    path="/v1/council-audit",
 )

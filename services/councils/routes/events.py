@@ -7,5 +7,6 @@ router = events_router(
     registered().event_types,
     summary="The change feed: every change the councils service makes, in order",
     operation_id="read_council_events",
+    path="/v1/council-events",
     stream_description="only one council's events",
 )

@@ -22,15 +22,16 @@ async def test_the_audit_trail_is_for_administrators(
     assert changed.status_code == 200, changed.text
     params = {"resource_type": "council", "resource_id": council["id"]}
 
-    entries = await client.get("/v1/audit", params=params, headers=admin)
+    entries = await client.get("/v1/council-audit", params=params, headers=admin)
     assert entries.status_code == 200, entries.text
     items = entries.json()["items"]
     assert [e["action"] for e in items] == ["create", "update"]
     assert {e["subject"] for e in items} == {"admin-anna"}
     assert "name" in items[1]["changes"]
 
-    assert (await client.get("/v1/audit", params=params)).status_code == 401
+    assert (await client.get("/v1/council-audit", params=params)).status_code == 401
     secretary = bearer(token_for("secretary", subject="secretary-sona"))
-    assert (await client.get("/v1/audit", params=params, headers=secretary)).status_code == 403
+    refused = await client.get("/v1/council-audit", params=params, headers=secretary)
+    assert refused.status_code == 403
     unknown = params | {"resource_type": "grant"}
-    assert (await client.get("/v1/audit", params=unknown, headers=admin)).status_code == 422
+    assert (await client.get("/v1/council-audit", params=unknown, headers=admin)).status_code == 422

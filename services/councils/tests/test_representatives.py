@@ -223,7 +223,7 @@ class TestContacts:
         assert shown["phone"] is None
         listed = (await client.get(f"/v1/councils/{council}/persons")).json()["items"]
         assert all(p["contacts"]["email"] is None for p in listed)
-        events = (await client.get("/v1/events", params={"limit": 500})).json()["items"]
+        events = (await client.get("/v1/council-events", params={"limit": 500})).json()["items"]
         assert events
         assert "+37491000000" not in str(events)
         assert "a@b.am" not in str(events)

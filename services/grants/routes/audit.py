@@ -11,4 +11,5 @@ router = audit_router(
     admin=require_roles(ADMIN),
     type_name="GrantResourceType",
     operation_id="list_grant_audit_entries",
+    path="/v1/grant-audit",
 )

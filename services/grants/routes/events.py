@@ -7,5 +7,6 @@ router = events_router(
     registered().event_types,
     summary="The change feed: every change the grants service makes, in order",
     operation_id="read_grant_events",
+    path="/v1/grant-events",
     stream_description="only one stream's events (e.g. one call's or one grant's)",
 )

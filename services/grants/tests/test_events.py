@@ -25,7 +25,7 @@ async def feed(client: httpx.AsyncClient, **params: Any) -> list[dict[str, Any]]
     events: list[dict[str, Any]] = []
     params = {"limit": 2} | params
     while True:
-        response = await client.get("/v1/events", params=params)
+        response = await client.get("/v1/grant-events", params=params)
         assert response.status_code == 200, response.text
         page = response.json()
         if not page["items"]:
@@ -54,7 +54,7 @@ async def test_events_appear_in_commit_order_after_writes(
     assert {e["resource_id"] for e in events[2:]} >= {plan["id"]}
     # A subscriber that has seen the programme reads on from there, filtered by type.
     after = await client.get(
-        "/v1/events", params={"after": events[0]["seq"], "type": "call.created"}
+        "/v1/grant-events", params={"after": events[0]["seq"], "type": "call.created"}
     )
     assert [e["resource_id"] for e in after.json()["items"]] == [call.json()["id"]]
 
@@ -70,7 +70,7 @@ async def test_applications_and_assessments_never_reach_the_feed(
     text = json.dumps(await feed(client), ensure_ascii=False)
     assert application.json()["id"] not in text
     assert world.hope["id"] not in text
-    refused = await client.get("/v1/events", params={"type": "grant_application.created"})
+    refused = await client.get("/v1/grant-events", params={"type": "grant_application.created"})
     assert refused.status_code == 422
 
 
@@ -87,14 +87,14 @@ async def test_the_audit_trail_is_for_administrators(
     assert changed.status_code == 200, changed.text
     params = {"resource_type": "grant_programme", "resource_id": programme.json()["id"]}
 
-    entries = await client.get("/v1/audit", params=params, headers=admin)
+    entries = await client.get("/v1/grant-audit", params=params, headers=admin)
     assert entries.status_code == 200, entries.text
     items = entries.json()["items"]
     assert [e["action"] for e in items] == ["create", "update"]
     assert {e["subject"] for e in items} == {"officer-gohar"}
     assert items[1]["changes"]["name"]
 
-    assert (await client.get("/v1/audit", params=params)).status_code == 401
-    assert (await client.get("/v1/audit", params=params, headers=officer)).status_code == 403
+    assert (await client.get("/v1/grant-audit", params=params)).status_code == 401
+    assert (await client.get("/v1/grant-audit", params=params, headers=officer)).status_code == 403
     unknown = params | {"resource_type": "network"}
-    assert (await client.get("/v1/audit", params=unknown, headers=admin)).status_code == 422
+    assert (await client.get("/v1/grant-audit", params=unknown, headers=admin)).status_code == 422
