@@ -141,7 +141,7 @@ async def list_compliance_assessments(
 
 @router.get(
     "/v1/compliance/communities",
-    response_model=list[CommunityCompliance],
+    response_model=Page[CommunityCompliance],
     summary="The share of compliant services and pilots per community",
 )
 async def compliance_by_community(

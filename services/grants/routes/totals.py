@@ -69,7 +69,7 @@ async def create_exchange_rate(
 
 
 @router.post(
-    "/v1/exchange-rates/imports",
+    "/v1/exchange-rate-imports",
     status_code=status.HTTP_201_CREATED,
     response_model=RateImportOut,
     responses=WRITE_ERRORS,

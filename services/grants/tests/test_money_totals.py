@@ -168,14 +168,14 @@ class TestRatesAndTotalsOverHttp:
         ).status_code == 403
         csv = "Date,ISO,Amount,Rate\n01/03/2021,EUR,1,999\n02/03/2021,EUR,1,641.25\n"
         imported = await client.post(
-            "/v1/exchange-rates/imports", json={"csv": csv}, headers=officer
+            "/v1/exchange-rate-imports", json={"csv": csv}, headers=officer
         )
         assert imported.status_code == 201, imported.text
         assert (imported.json()["imported"], imported.json()["kept"]) == (1, 1)
         held = (await client.get("/v1/exchange-rates", params={"currency": "EUR"})).json()
         assert [r["rate"] for r in held["items"]] == ["640.500000", "641.250000"]
         unreadable = await client.post(
-            "/v1/exchange-rates/imports", json={"csv": "Date,ISO,Rate\nx,EUR,1\n"}, headers=officer
+            "/v1/exchange-rate-imports", json={"csv": "Date,ISO,Rate\nx,EUR,1\n"}, headers=officer
         )
         assert unreadable.status_code == 422
 
