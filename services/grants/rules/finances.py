@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from services.grants.journal import journal
 from services.grants.messages import _
 from services.grants.models import (
+    BeneficiaryCount,
     CofundingReceipt,
     Disbursement,
     ExpenditureLine,
@@ -27,10 +28,11 @@ from services.grants.models import (
     GrantCall,
     GrantProgramme,
     Reclaim,
+    ResultIndicator,
 )
 from services.grants.money import MoneyAmount, from_minor
 from services.grants.reference import CallStatus, CofundingSource, GrantStatus
-from services.grants.rules import applications, calls
+from services.grants.rules import applications, calls, results
 from services.grants.rules import grants as grants_rules
 from services.grants.rules.registry_checks import field_error
 from services.grants.schemas.finances import (
@@ -528,6 +530,16 @@ async def trail(session: AsyncSession, grant_id: uuid.UUID) -> GrantTrail:
     reclaims = await session.scalars(
         select(Reclaim).where(Reclaim.grant_id == grant.id).order_by(Reclaim.decided_on, Reclaim.id)
     )
+    indicators = await session.scalars(
+        results.indicators_query(grant.id, None).order_by(
+            ResultIndicator.created_at, ResultIndicator.id
+        )
+    )
+    reached = await session.scalars(
+        select(BeneficiaryCount)
+        .where(BeneficiaryCount.grant_id == grant.id)
+        .order_by(BeneficiaryCount.period, BeneficiaryCount.id)
+    )
     return GrantTrail(
         programme=TrailStep(
             id=programme.id, name=LocalizedText(hy=programme.name_hy, en=programme.name_en)
@@ -541,4 +553,6 @@ async def trail(session: AsyncSession, grant_id: uuid.UUID) -> GrantTrail:
         expenditure=await report_views(session, list(reports)),
         reclaims=[reclaim_out(r) for r in reclaims],
         finances=await finances(session, grant.id),
+        indicators=[results.indicator_out(i) for i in indicators],
+        beneficiaries=[results.count_out(c) for c in reached],
     )

@@ -14,6 +14,7 @@ from services.grants.schemas.finances import (
     ReclaimOut,
 )
 from services.grants.schemas.grants import GrantOut
+from services.grants.schemas.results import BeneficiaryCountOut, IndicatorOut
 from shared.text import LocalizedText
 
 
@@ -30,7 +31,7 @@ class TrailApplication(BaseModel):
 class GrantTrail(BaseModel):
     """One grant followed from its programme to what was spent: programme → call → application
     and its scores (once the call is decided) → award (amendments) → disbursements →
-    expenditure → budget against actual."""
+    expenditure → budget against actual → results (indicators, beneficiaries reached)."""
 
     programme: TrailStep
     call: TrailStep | None
@@ -42,3 +43,7 @@ class GrantTrail(BaseModel):
     expenditure: list[ExpenditureReportOut]
     reclaims: list[ReclaimOut]
     finances: GrantFinances
+    indicators: list[IndicatorOut] = Field(description="the grant's result indicators")
+    beneficiaries: list[BeneficiaryCountOut] = Field(
+        description="beneficiaries reached per period, as counts (never persons)"
+    )

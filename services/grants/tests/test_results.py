@@ -116,6 +116,22 @@ class TestResults:
         assert again.status_code == 409
         listed = (await client.get(url)).json()["items"]
         assert [c["total"] for c in listed] == [37]
+        indicator = await client.post(
+            "/v1/indicators",
+            headers=officer,
+            json={
+                "grant_id": grant["id"],
+                "name": {"hy": "Խնամք ստացող տարեցներ"},
+                "unit": "persons",
+                "baseline": "0",
+                "periods": [{"period": "2021", "target": "40"}],
+            },
+        )
+        assert indicator.status_code == 201, indicator.text
+        # The grant's trail ends with its results.
+        trail = (await client.get(f"/v1/grants/{grant['id']}/trail")).json()
+        assert trail["beneficiaries"] == listed
+        assert [i["id"] for i in trail["indicators"]] == [indicator.json()["id"]]
         registry_down()
         down = await client.post(
             url, json={"period": "2022", "total": 37, "counts": counts}, headers=officer
